@@ -1,0 +1,5 @@
+export * from './verdict';
+export * from './result';
+export * from './address/parse-address';
+export * from './address/typo-suggestion';
+export { POPULAR_MAIL_DOMAINS } from './address/popular-domains';
