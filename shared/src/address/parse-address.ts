@@ -1,3 +1,4 @@
+/// <reference path="../types/punycode.d.ts" />
 // The userland punycode package: Node's built-in one is deprecated and absent in browsers.
 import punycode from 'punycode/punycode.js';
 

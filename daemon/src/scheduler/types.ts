@@ -1,0 +1,55 @@
+import type { ErrorCode, ProgressStage, VerificationResult } from '@mailping/shared';
+
+/**
+ * The contract between the daemon's front doors (WebSocket, HTTP, the CLI's list mode) and the
+ * scheduler that owns every SMTP session: callers ask for one address at a time; the scheduler
+ * answers from the cache, coalesces identical requests, batches addresses of a domain into one
+ * session and keeps the politeness limits.
+ */
+export interface SubmitOptions {
+  /** Who asks (token id, "cli"): fairness and accounting. */
+  clientId: string;
+  /** Ignore the cache and ask the mail server again. */
+  fresh?: boolean;
+  /** Cancels this caller's interest; the session goes on if others wait for the same domain. */
+  signal?: AbortSignal;
+  onProgress?: (stage: ProgressStage) => void;
+}
+
+export interface SchedulerAnswer {
+  result: VerificationResult;
+  /** Answered from the cache without talking to a mail server. */
+  cached: boolean;
+}
+
+/** Why a request was not answered with a result: the same codes travel over the wire. */
+export class SchedulerError extends Error {
+  override readonly name = 'SchedulerError';
+  constructor(
+    readonly code: Extract<ErrorCode, 'invalid_address' | 'queue_full' | 'rate_limited' | 'cancelled' | 'shutting_down' | 'internal'>,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface SchedulerStats {
+  queued: number;
+  inFlight: number;
+  sessions: number;
+  pendingRetries: number;
+}
+
+export interface Scheduler {
+  submit(address: string, options: SubmitOptions): Promise<SchedulerAnswer>;
+  /** Results the scheduler produced on its own (greylisting retries), for pushing to clients. */
+  onUpdate(listener: (result: VerificationResult) => void): () => void;
+  /** Latest results first, from the persistent history. */
+  history(options?: { limit?: number; before?: string }): VerificationResult[];
+  /** The latest stored result for an address, fresh or not, or null. */
+  lookup(address: string): VerificationResult | null;
+  stats(): SchedulerStats;
+  /** Stops accepting, cancels what waits, lets running sessions say QUIT, then resolves. */
+  close(): Promise<void>;
+}

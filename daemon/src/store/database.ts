@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/**
+ * The daemon's one database: result cache and history, per-domain facts, greylisting retries,
+ * tokens and pairing codes. WAL mode with synchronous=NORMAL: a committed write survives
+ * `kill -9` of the process (the WAL is in the OS's hands once written), and readers never wait
+ * for the writer. Several processes (daemon and CLI) may open it at once.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE results (
+    address     TEXT PRIMARY KEY,      -- normalized address
+    domain      TEXT NOT NULL,
+    verdict     TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    result      TEXT NOT NULL,         -- VerificationResult as JSON
+    checked_at  INTEGER NOT NULL,      -- ms since epoch
+    expires_at  INTEGER NOT NULL
+  );
+  CREATE INDEX results_domain ON results(domain);
+
+  CREATE TABLE history (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    address     TEXT NOT NULL,
+    verdict     TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    checked_at  INTEGER NOT NULL,
+    result      TEXT NOT NULL
+  );
+  CREATE INDEX history_checked ON history(checked_at);
+  CREATE INDEX history_address ON history(address);
+
+  CREATE TABLE domains (
+    domain                TEXT PRIMARY KEY,
+    catch_all             INTEGER,     -- 1, 0 or NULL (not known)
+    catch_all_checked_at  INTEGER,
+    mx                    TEXT,        -- MX records as JSON
+    mx_expires_at         INTEGER
+  );
+
+  CREATE TABLE retries (
+    address     TEXT PRIMARY KEY,
+    retry_at    INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL
+  );
+  CREATE INDEX retries_due ON retries(retry_at);
+
+  CREATE TABLE tokens (
+    id            TEXT PRIMARY KEY,    -- short public id, for list and revoke
+    hash          BLOB NOT NULL UNIQUE,-- SHA-256 of the token; the token itself is never stored
+    label         TEXT,
+    origin        TEXT,                -- the extension origin the token was paired from
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER,
+    revoked_at    INTEGER
+  );
+
+  CREATE TABLE pairing_codes (
+    hash           BLOB PRIMARY KEY,   -- SHA-256 of the code
+    expires_at     INTEGER NOT NULL,
+    attempts_left  INTEGER NOT NULL,
+    used_at        INTEGER
+  );
+  `,
+];
+
+export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
+  const db = new Database(file, { readonly: options.readonly ?? false, timeout: 5000 });
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  }
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

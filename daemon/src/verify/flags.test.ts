@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { addressFlags } from './flags';
+
+describe('addressFlags', () => {
+  it('flags disposable inbox providers, subdomains of wildcard ones included', () => {
+    expect(addressFlags('x', 'mailinator.com').disposable).toBe(true);
+    expect(addressFlags('x', 'anything.33mail.com').disposable).toBe(true);
+    expect(addressFlags('x', 'valid.test').disposable).toBe(false);
+  });
+
+  it('flags role accounts, ignoring case and +tags', () => {
+    expect(addressFlags('Info', 'example.com').roleAccount).toBe(true);
+    expect(addressFlags('sales+eu', 'example.com').roleAccount).toBe(true);
+    expect(addressFlags('alice', 'example.com').roleAccount).toBe(false);
+  });
+
+  it('flags free mailbox providers', () => {
+    expect(addressFlags('alice', 'gmail.com').freeProvider).toBe(true);
+    expect(addressFlags('alice', 'valid.test').freeProvider).toBe(false);
+  });
+});

@@ -1,0 +1,227 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { abortFailure, type Dialer } from './dial';
+import { SmtpFailureError, toFailure, type SmtpFailure } from './failure';
+import { isReplyError, ReplyParser, type Reply } from './reply-parser';
+
+export type TranscriptDirection = '>' | '<' | '*';
+/** Receives every line sent and received; `tag` names the recipient a RCPT line belongs to. */
+export type TranscriptSink = (dir: TranscriptDirection, line: string, tag?: string) => void;
+
+export interface Outgoing {
+  line: string;
+  tag?: string;
+}
+
+/** What a batch of commands got: the replies that came, and why the rest did not. */
+export interface Exchange {
+  replies: Reply[];
+  failure?: SmtpFailure;
+}
+
+interface Waiter {
+  tag?: string;
+  resolve: (reply: Reply) => void;
+}
+
+/**
+ * One SMTP connection: commands are paired with their replies on a queue (so PIPELINING is just
+ * writing several commands at once), every phase has its own timeout, and the whole connection
+ * dies with the caller's AbortSignal. Socket I/O only: parsing and meaning live elsewhere.
+ */
+export class SmtpConnection {
+  private socket: net.Socket;
+  private readonly parser = new ReplyParser();
+  private waiters: Waiter[] = [];
+  private early: Reply[] = [];
+  private failure: SmtpFailure | null = null;
+  private onFailure: ((failure: SmtpFailure) => void) | null = null;
+  private readonly abortListener: () => void;
+  roundTrips = 0;
+  tls = false;
+
+  private constructor(
+    socket: net.Socket,
+    private readonly log: TranscriptSink,
+    private readonly signal: AbortSignal,
+  ) {
+    this.socket = socket;
+    this.attach(socket);
+    this.abortListener = () => this.fail(abortFailure(signal));
+    signal.addEventListener('abort', this.abortListener, { once: true });
+  }
+
+  static async open(
+    dial: Dialer,
+    target: { ip: string; port: number; host: string },
+    options: { connectTimeoutMs: number; signal: AbortSignal; log: TranscriptSink },
+  ): Promise<SmtpConnection> {
+    options.log('*', `connect ${target.host} [${target.ip}]:${target.port}`);
+    const socket = await dial({ ip: target.ip, port: target.port, timeoutMs: options.connectTimeoutMs, signal: options.signal });
+    socket.setNoDelay(true);
+    return new SmtpConnection(socket, options.log, options.signal);
+  }
+
+  get closed(): boolean {
+    return this.failure !== null;
+  }
+
+  /** The banner: the server speaks first (RFC 5321 §3.1). */
+  async greeting(timeoutMs: number): Promise<Exchange> {
+    this.roundTrips++;
+    return this.await([{ line: '' }], timeoutMs, 'greeting');
+  }
+
+  /** Writes the commands in one go and waits for one reply each, in order (RFC 2920). */
+  async exchange(commands: Outgoing[], timeoutMs: number, phase: string): Promise<Exchange> {
+    if (this.failure) return { replies: [], failure: this.failure };
+    this.roundTrips++;
+    for (const c of commands) this.log('>', c.line, c.tag);
+    this.socket.write(commands.map((c) => `${c.line}\r\n`).join(''));
+    return this.await(commands, timeoutMs, phase);
+  }
+
+  /**
+   * Upgrades to TLS after the server's 220 to STARTTLS (RFC 3207). Anything the server sent in
+   * plaintext after that reply is discarded, so it cannot be read as an answer to a later command.
+   * Certificates are not verified: MX certificates are often self-signed, and a verifier sends
+   * no secrets; the result records that TLS was used, not that it was authenticated.
+   */
+  async startTls(servername: string, timeoutMs: number): Promise<SmtpFailure | null> {
+    if (this.failure) return this.failure;
+    this.detach(this.socket);
+    this.parser.reset();
+    this.early = [];
+    const plain = this.socket;
+    this.roundTrips++;
+    const result = await new Promise<SmtpFailure | null>((resolve) => {
+      const secure = tls.connect({
+        socket: plain,
+        servername: net.isIP(servername) ? undefined : servername,
+        rejectUnauthorized: false,
+      });
+      const timer = setTimeout(() => finish(new SmtpFailureError('timeout', `TLS handshake took longer than ${timeoutMs} ms`)), timeoutMs);
+      const onAbort = (): void => finish(abortFailure(this.signal));
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      const finish = (failure: SmtpFailure | null): void => {
+        clearTimeout(timer);
+        this.signal.removeEventListener('abort', onAbort);
+        secure.off('secureConnect', onSecure);
+        secure.off('error', onError);
+        if (failure) {
+          secure.destroy();
+          plain.destroy();
+        }
+        resolve(failure);
+      };
+      const onSecure = (): void => {
+        this.socket = secure;
+        this.attach(secure);
+        this.tls = true;
+        this.log('*', `TLS ${secure.getProtocol() ?? ''} ${secure.getCipher()?.name ?? ''}`.trim());
+        finish(null);
+      };
+      const onError = (error: Error): void =>
+        finish({ failure: 'tls_failed', message: `TLS handshake failed: ${error.message}` });
+      secure.once('secureConnect', onSecure);
+      secure.once('error', onError);
+    });
+    if (result) this.fail(result);
+    return result;
+  }
+
+  /** Says goodbye politely, waiting a little for the 221, then closes whatever happens. */
+  async quit(timeoutMs: number): Promise<void> {
+    if (!this.failure) {
+      await this.exchange([{ line: 'QUIT' }], timeoutMs, 'QUIT');
+    }
+    this.close();
+  }
+
+  close(): void {
+    if (!this.failure) this.fail({ failure: 'connection_closed', message: 'closed by us' }, true);
+    this.socket.destroy();
+  }
+
+  private await(commands: Outgoing[], timeoutMs: number, phase: string): Promise<Exchange> {
+    return new Promise((resolve) => {
+      const replies: Reply[] = [];
+      let settled = false;
+      const finish = (failure?: SmtpFailure): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.onFailure = null;
+        resolve(failure ? { replies, failure } : { replies });
+      };
+      const timer = setTimeout(() => {
+        this.fail(new SmtpFailureError('timeout', `no reply to ${phase} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.onFailure = (failure) => finish(failure);
+      for (const c of commands) {
+        const early = this.early.shift();
+        if (early) {
+          replies.push(early);
+          continue;
+        }
+        this.waiters.push({
+          ...(c.tag === undefined ? {} : { tag: c.tag }),
+          resolve: (reply) => {
+            replies.push(reply);
+            if (replies.length === commands.length) finish();
+          },
+        });
+      }
+      if (replies.length === commands.length) finish();
+      if (this.failure) finish(this.failure);
+    });
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    for (const item of this.parser.push(chunk)) {
+      if (isReplyError(item)) {
+        if (item.line) this.log('<', item.line);
+        this.fail({ failure: 'protocol_error', message: item.message });
+        return;
+      }
+      const waiter = this.waiters.shift();
+      for (const line of item.lines) this.log('<', line, waiter?.tag);
+      if (waiter) waiter.resolve(item);
+      else this.early.push(item);
+    }
+  };
+
+  private readonly onClose = (): void => {
+    const midReply = this.parser.midReply;
+    this.fail({
+      failure: 'connection_closed',
+      message: midReply ? 'the server closed the connection in the middle of a reply' : 'the server closed the connection',
+    });
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.fail(toFailure(error));
+  };
+
+  private attach(socket: net.Socket): void {
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+    socket.on('error', this.onError);
+  }
+
+  private detach(socket: net.Socket): void {
+    socket.off('data', this.onData);
+    socket.off('close', this.onClose);
+    socket.off('error', this.onError);
+  }
+
+  private fail(failure: SmtpFailure, quiet = false): void {
+    if (this.failure) return;
+    this.failure = failure;
+    this.signal.removeEventListener('abort', this.abortListener);
+    if (!quiet) this.log('*', `${failure.failure}: ${failure.message}`);
+    this.waiters = [];
+    this.socket.destroy();
+    this.onFailure?.(failure);
+  }
+}

@@ -1,0 +1,3 @@
+export default defineBackground(() => {
+  // The daemon client lands with the extension issue.
+});

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// The README's two commands land here: `npm start` and `npm test`. Plain JavaScript with no
+// dependencies, because it runs before anything is installed: it checks Node, installs pnpm and
+// the workspace, installs the Debian packages the tests need (when root), then runs the job.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PNPM_VERSION = '10.34.9';
+const TEST_PACKAGES = {
+  postfix: '/usr/sbin/postfix',
+  'dnsmasq-base': '/usr/sbin/dnsmasq',
+  postgrey: '/usr/sbin/postgrey',
+  swaks: '/usr/bin/swaks',
+  openssl: '/usr/bin/openssl',
+  'libnet-ssleay-perl': '/usr/share/perl5/Net/SSLeay.pm',
+  'libio-socket-inet6-perl': '/usr/share/perl5/IO/Socket/INET6.pm',
+  chromium: '/usr/bin/chromium',
+  iproute2: '/usr/sbin/ip',
+};
+
+const [job = 'start', ...rest] = process.argv.slice(2);
+
+function say(message) {
+  process.stderr.write(`\u001b[1m› ${message}\u001b[0m\n`);
+}
+
+function fail(message) {
+  process.stderr.write(`\nmailping setup: ${message}\n`);
+  process.exit(1);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: ROOT, ...options });
+  if (result.error) fail(`could not run ${command}: ${result.error.message}`);
+  return result.status ?? 1;
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old: MailPing needs Node 20.19 or newer.`);
+}
+
+/** pnpm 10 (11 needs Node 22): the one on PATH if it fits, else installed with npm. */
+function ensurePnpm() {
+  const version = (() => {
+    try {
+      return execFileSync('pnpm', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  })();
+  if (version?.startsWith('10.')) return ['pnpm'];
+  say(`installing pnpm ${PNPM_VERSION} with npm`);
+  if (run('npm', ['install', '--global', `pnpm@${PNPM_VERSION}`]) === 0) return ['pnpm'];
+  say('a global install is not allowed here: using npx instead');
+  return ['npx', '--yes', `pnpm@${PNPM_VERSION}`];
+}
+
+/** The lab and browser tests need real servers and a real browser, from Debian's packages. */
+function ensureTestPackages() {
+  const missing = Object.entries(TEST_PACKAGES).filter(([, path]) => !existsSync(path)).map(([name]) => name);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    fail(`the test suites need these Debian packages: ${missing.join(' ')}\n  install them with: sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`);
+  }
+  say(`installing ${missing.join(' ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (run('apt-get', ['update', '-q'], { env }) !== 0) fail('apt-get update failed');
+  if (run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env }) !== 0) fail('apt-get install failed');
+}
+
+checkNode();
+if (job === 'test') ensureTestPackages();
+const pnpm = ensurePnpm();
+const pnpmRun = (args) => run(pnpm[0], [...pnpm.slice(1), ...args]);
+
+say('installing the workspace (pnpm install)');
+if (pnpmRun(['install', '--frozen-lockfile']) !== 0) fail('pnpm install failed');
+
+if (job === 'test') {
+  process.exit(pnpmRun(['run', 'test:all', ...rest]));
+} else if (job === 'start') {
+  say('building');
+  if (pnpmRun(['run', 'build']) !== 0) fail('the build failed');
+  process.exit(pnpmRun(['run', 'start:main', ...rest]));
+} else {
+  fail(`unknown job "${job}" (use start or test)`);
+}
