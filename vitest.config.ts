@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      'extension/vitest.config.ts',
       {
         test: {
           name: 'unit',
@@ -13,11 +14,24 @@ export default defineConfig({
       {
         test: {
           name: 'lab',
-          include: ['tests/{lab,engine,cli,daemon,robustness}/**/*.test.ts'],
+          include: ['tests/{lab,engine,cli,daemon,robustness,config,scheduler}/**/*.test.ts'],
           globalSetup: ['tests/support/build-daemon.ts', 'tests/lab/global-setup.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      // After "lab": when both run, e2e reuses the lab that project started (tests/e2e/lab-setup.ts).
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/support/build-daemon.ts', 'tests/e2e/lab-setup.ts', 'tests/e2e/build-extension.ts'],
+          environment: 'node',
+          // One Chromium at a time: two cores, and each file runs a browser and a daemon.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
         },
       },
     ],

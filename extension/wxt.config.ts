@@ -1,10 +1,55 @@
+import { CHROME_EXTENSION_KEY } from '@mailping/shared';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
 
+// The polyfill module aliases `wxt/browser` to a bare specifier that pnpm's strict layout cannot
+// resolve from inside wxt's own files; pointing the alias at the file itself fixes that.
+const polyfillBrowser = fileURLToPath(import.meta.resolve('@wxt-dev/webextension-polyfill/browser'));
+
+/**
+ * One source, two builds: `wxt build` (Chrome MV3, .output/chrome-mv3) and
+ * `wxt build -b firefox --mv3` (.output/firefox-mv3).
+ *
+ * Permissions, and why each is needed:
+ * - contextMenus: "Verify this email" on a selection, a mailto: link or an editable field.
+ * - storage: settings and the pairing token (local), the results cache and pending checks (session).
+ * - activeTab + scripting: the popup reads the addresses on the current page, and the context
+ *   menu can show its result in a tab that was open before the extension was installed.
+ * - alarms: wakes the background after the browser stopped it while checks were still waiting
+ *   for the daemon, so they finish without anyone having to reopen the page.
+ * The content script runs on every site (the inline badges); the per-site switch lives in options.
+ * No host permission is requested: the WebSocket to the daemon needs none, and the health probe
+ * uses a no-cors request that only tells whether something answers.
+ */
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
-  manifest: {
+  vite: () => ({
+    resolve: { alias: { 'wxt/browser': polyfillBrowser } },
+    build: { rollupOptions: { treeshake: { moduleSideEffects: (id: string) => !/[\\/]shared[\\/]src[\\/]/.test(id) } } },
+  }),
+  manifest: ({ browser }) => ({
     name: 'MailPing',
     description: 'Verify email addresses where you type them, through your own MailPing daemon.',
-    permissions: ['storage'],
-  },
+    permissions: ['contextMenus', 'storage', 'activeTab', 'scripting', 'alarms'],
+    action: { default_title: 'MailPing' },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'mailping@mailping.dev',
+              // storage.session and MV3 scripting.executeScript with a function both need 115+;
+              // data_collection_permissions is understood from 140 on.
+              strict_min_version: '140.0',
+              data_collection_permissions: { required: ['none'] },
+            },
+            // Firefox for Android understands data_collection_permissions from 142 on.
+            gecko_android: { strict_min_version: '142.0' },
+          },
+        }
+      : {
+          // A public key, not a secret: it pins the Chrome id to the one the daemon allow-lists.
+          key: CHROME_EXTENSION_KEY,
+          minimum_chrome_version: '116',
+        }),
+  }),
 });

@@ -18,6 +18,7 @@ const TEST_PACKAGES = {
   'libio-socket-inet6-perl': '/usr/share/perl5/IO/Socket/INET6.pm',
   chromium: '/usr/bin/chromium',
   iproute2: '/usr/sbin/ip',
+  microsocks: '/usr/bin/microsocks',
 };
 
 const [job = 'start', ...rest] = process.argv.slice(2);

@@ -1,14 +1,19 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verificationResultSchema } from '@mailping/shared';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { LAB_CASES } from '../lab/lab-table';
-import { runCli } from '../support/run-cli';
+import { runCli as runCliAnywhere } from '../support/run-cli';
 
 /** `mailping verify`, the real command in a child process, against the lab. */
 const lab = inject('lab');
 const common = ['--dns-server', lab.dnsServer, '--helo', 'verifier.mailping.test', '--timeout', '4'];
+// The cache lives in MAILPING_HOME: a fresh one for this file, never the user's.
+const home = mkdtempSync(join(tmpdir(), 'mailping-cli-home-'));
+afterAll(() => rm(home, { recursive: true, force: true }));
+const runCli: typeof runCliAnywhere = (args, options = {}) => runCliAnywhere(args, { ...options, env: { MAILPING_HOME: home, ...options.env } });
 const ndjson = (text: string) => text.trim().split('\n').map((l) => verificationResultSchema.parse(JSON.parse(l)));
 
 describe('mailping verify', () => {

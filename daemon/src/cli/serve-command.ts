@@ -1,9 +1,96 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { loadSettings, SettingsError } from '../config/load-settings';
+import { ensureDirectories, mailpingPaths } from '../config/paths';
+import { verifierOptionsFromSettings } from '../config/verifier-options';
+import { createScheduler } from '../scheduler/scheduler';
+import { createDaemonServer } from '../server/daemon-server';
+import { ListenError } from '../server/listen';
+import { createLogger } from '../server/logger';
+import { openDatabase } from '../store/database';
+import { createVerifier } from '../verify/pipeline';
+import { positiveInt } from './option-parsers';
 
-// Placeholder: implemented with the daemon issue.
+/** sysexits(3): EX_UNAVAILABLE (the port is taken) and EX_CONFIG (config.json is broken). */
+const EXIT_UNAVAILABLE = 69;
+const EXIT_CONFIG = 78;
+
+interface ServeFlags {
+  port?: number;
+  verbose?: boolean;
+}
+
+/**
+ * `mailping serve`: the daemon in the foreground, on loopback only. SIGINT/SIGTERM stop it
+ * gracefully (running SMTP sessions say QUIT, clients are told, the database is closed); a
+ * second signal exits at once.
+ */
 export function serveCommand(setExitCode: (code: number) => void): Command {
-  return new Command('serve').description('(not implemented yet)').action(() => {
-    process.stderr.write('mailping serve: not implemented yet\n');
-    setExitCode(70);
+  return new Command('serve')
+    .description('run the daemon in the foreground: the browser extension\'s WebSocket and the HTTP API, on 127.0.0.1 and [::1] only')
+    .addOption(new Option('--port <port>', 'TCP port (default: settings.port, MAILPING_PORT, or 7425)').argParser((v) => positiveInt(v, 65535, 'port')))
+    .option('-v, --verbose', 'log every connection and request')
+    .action(async (flags: ServeFlags, command: Command) => {
+      setExitCode(await serve(flags, command.parent?.version() ?? '0.0.0'));
+    });
+}
+
+async function serve(flags: ServeFlags, version: string): Promise<number> {
+  const paths = mailpingPaths();
+  let settings;
+  try {
+    settings = loadSettings(paths);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`mailping serve: ${error.message}\n`);
+    return EXIT_CONFIG;
+  }
+  const port = flags.port ?? settings.port;
+  ensureDirectories(paths);
+  const log = createLogger(process.stderr, { verbose: Boolean(flags.verbose) });
+  const db = openDatabase(paths.database);
+  const scheduler = createScheduler({ verifier: createVerifier(verifierOptionsFromSettings(settings)), db, settings, log: (line) => log.info(line) });
+  const server = createDaemonServer({ scheduler, db, settings, version, log });
+
+  let listening;
+  try {
+    listening = await server.listen(port);
+  } catch (error) {
+    await server.shutdown();
+    db.close();
+    if (!(error instanceof ListenError)) throw error;
+    process.stderr.write(`mailping serve: ${error.message}\n`);
+    return EXIT_UNAVAILABLE;
+  }
+
+  const urls = listening.hosts.map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${listening.port}`);
+  process.stdout.write(
+    [
+      `mailping ${version} listening on ${urls.join(' and ')} (loopback only)`,
+      `  WebSocket:  ws://127.0.0.1:${listening.port}/ws`,
+      `  data:       ${paths.database}`,
+      `  settings:   ${paths.configFile}`,
+      'Pair the browser extension: run `mailping pair` and enter the code it prints in the extension.',
+      'Stop with Ctrl+C.',
+      '',
+    ].join('\n'),
+  );
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  log.info(`${signal}: shutting down (send it again to exit at once)`);
+  const again = (s: NodeJS.Signals): void => {
+    process.stderr.write(`mailping serve: ${s} again, exiting now\n`);
+    process.exit(s === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
+
+  await server.shutdown();
+  db.close();
+  log.info('stopped');
+  // Whatever still holds the event loop (a socket mid-teardown) must not keep a stopped daemon alive.
+  setTimeout(() => process.exit(0), 2000).unref();
+  return 0;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkSettings } from './check-settings';
 import { settingsSchema, type Settings } from './settings';
 import type { MailpingPaths } from './paths';
 
@@ -8,7 +9,8 @@ export class SettingsError extends Error {
 
 /**
  * config.json merged over the defaults. A missing file means defaults; a broken one is an
- * error that names the file and the bad key, never a silent fallback.
+ * error that names the file and the bad key, never a silent fallback. MAILPING_PORT (env) wins
+ * over the file; pass `{}` as env for what the file alone says.
  */
 export function loadSettings(paths: MailpingPaths, env: NodeJS.ProcessEnv = process.env): Settings {
   let stored: unknown = {};
@@ -24,6 +26,10 @@ export function loadSettings(paths: MailpingPaths, env: NodeJS.ProcessEnv = proc
     throw new SettingsError(`${paths.configFile}: ${issue?.path.join('.') || 'settings'}: ${issue?.message ?? 'invalid'}`);
   }
   const settings = parsed.data;
+  // What the schema cannot see (a sender that is no address, a proxy that is no socks5:// URL)
+  // would otherwise surface later as a confusing failure of every verification.
+  const problem = checkSettings(settings)[0];
+  if (problem) throw new SettingsError(`${paths.configFile}: ${problem.key}: ${problem.message}`);
   if (env.MAILPING_PORT) {
     const port = Number(env.MAILPING_PORT);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SettingsError(`MAILPING_PORT=${env.MAILPING_PORT} is not a port number`);

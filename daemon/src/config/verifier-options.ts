@@ -1,7 +1,8 @@
 import type { VerifierOptions } from '../verify/options';
+import { dialerFromSettings } from './dialer-from-settings';
 import type { Settings } from './settings';
 
-/** The engine's options as the settings describe them (the SOCKS dialer is plugged in by the caller). */
+/** The engine's options as the settings describe them, the SOCKS5 proxy (when set) included. */
 export function verifierOptionsFromSettings(settings: Settings): Partial<VerifierOptions> {
   const s = settings;
   return {
@@ -18,5 +19,6 @@ export function verifierOptionsFromSettings(settings: Settings): Partial<Verifie
     maxRcptPerSession: s.politeness.maxRcptPerSession,
     errorBudget: s.politeness.errorBudget,
     greylistRetryMs: s.greylist.retryDelaySeconds * 1000,
+    dial: dialerFromSettings(s),
   };
 }

@@ -42,6 +42,13 @@ export interface SchedulerStats {
 }
 
 export interface Scheduler {
+  /**
+   * Resolves with a result, or rejects with a SchedulerError (queue_full, cancelled,
+   * shutting_down, internal). A malformed address is a result, not an error: it resolves at once
+   * with verdict undeliverable / reason invalid_syntax (syntax.error says why), `cached: false`,
+   * and is neither stored nor counted against the queue. The scheduler never rejects with
+   * invalid_address; that code is left to front doors that refuse a request before submitting it.
+   */
   submit(address: string, options: SubmitOptions): Promise<SchedulerAnswer>;
   /** Results the scheduler produced on its own (greylisting retries), for pushing to clients. */
   onUpdate(listener: (result: VerificationResult) => void): () => void;

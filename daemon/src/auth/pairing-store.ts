@@ -1,0 +1,71 @@
+import type { Db } from '../store/database';
+import { generatePairingCode, normalizePairingCode } from './pairing-code';
+import { sha256 } from './secrets';
+import { createTokenStore, type IssuedToken } from './token-store';
+
+/**
+ * Pairing codes in the pairing_codes table (only their SHA-256). `mailping pair` writes one
+ * whether or not the daemon runs; the daemon redeems it for a token. Every wrong attempt, from
+ * any client, costs every live code one of its attempts, so a few wrong guesses in total burn
+ * them all; the user just runs `mailping pair` again.
+ */
+export const PAIRING_CODE_TTL_MS = 5 * 60_000;
+export const PAIRING_ATTEMPTS = 5;
+// Dead codes are kept a while (nothing secret in them), then swept when a new code is made.
+const KEEP_DEAD_CODES_MS = 24 * 60 * 60_000;
+
+export interface CreatedPairingCode {
+  /** Canonical form, without the dash: format it for people with formatPairingCode. */
+  code: string;
+  expiresAt: number;
+}
+
+export function createPairingCode(db: Db, options: { ttlMs?: number; now?: () => number } = {}): CreatedPairingCode {
+  const now = (options.now ?? Date.now)();
+  const expiresAt = now + (options.ttlMs ?? PAIRING_CODE_TTL_MS);
+  const code = generatePairingCode();
+  db.transaction(() => {
+    db.prepare('DELETE FROM pairing_codes WHERE expires_at < ? OR (used_at IS NOT NULL AND used_at < ?)').run(
+      now - KEEP_DEAD_CODES_MS,
+      now - KEEP_DEAD_CODES_MS,
+    );
+    db.prepare('INSERT OR REPLACE INTO pairing_codes (hash, expires_at, attempts_left, used_at) VALUES (?, ?, ?, NULL)').run(
+      sha256(code),
+      expiresAt,
+      PAIRING_ATTEMPTS,
+    );
+  }).immediate();
+  return { code, expiresAt };
+}
+
+export type RedeemOutcome =
+  | { ok: true; issued: IssuedToken }
+  /** `why` is for the daemon's own log; the client is told only that pairing failed. */
+  | { ok: false; why: 'malformed' | 'unknown' | 'expired' | 'used' | 'burned' };
+
+export function redeemPairingCode(
+  db: Db,
+  input: string,
+  binding: { origin: string; label: string | null },
+  now: () => number = Date.now,
+): RedeemOutcome {
+  const code = normalizePairingCode(input);
+  const at = now();
+  // IMMEDIATE: two clients racing for one code (or a `mailping pair` writing) serialize here.
+  return db.transaction((): RedeemOutcome => {
+    const row = code
+      ? db
+          .prepare<[Buffer], { expires_at: number; attempts_left: number; used_at: number | null }>(
+            'SELECT expires_at, attempts_left, used_at FROM pairing_codes WHERE hash = ?',
+          )
+          .get(sha256(code))
+      : undefined;
+    const why = !code ? 'malformed' : !row ? 'unknown' : row.used_at !== null ? 'used' : row.expires_at <= at ? 'expired' : row.attempts_left <= 0 ? 'burned' : null;
+    if (why) {
+      db.prepare('UPDATE pairing_codes SET attempts_left = attempts_left - 1 WHERE used_at IS NULL AND expires_at > ? AND attempts_left > 0').run(at);
+      return { ok: false, why };
+    }
+    db.prepare('UPDATE pairing_codes SET used_at = ? WHERE hash = ?').run(at, sha256(code!));
+    return { ok: true, issued: createTokenStore(db, now).issue(binding) };
+  }).immediate();
+}

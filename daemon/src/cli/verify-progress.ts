@@ -1,0 +1,35 @@
+import cliProgress from 'cli-progress';
+import type { Verdict } from '@mailping/shared';
+
+/** A progress bar on stderr with counts by verdict and from the cache, for lists on a terminal. */
+export class VerifyProgress {
+  private readonly bars = new cliProgress.MultiBar(
+    {
+      format: ' {bar} {value}/{total} | ✔ {deliverable}  ✘ {undeliverable}  ! {risky}  ? {unknown} | {cached} from cache | {duration_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  private readonly counts: Record<Verdict | 'cached', number> = { deliverable: 0, undeliverable: 0, risky: 0, unknown: 0, cached: 0 };
+  private readonly bar: cliProgress.SingleBar;
+
+  constructor(total: number) {
+    this.bar = this.bars.create(total, 0, this.counts);
+  }
+
+  count(verdict: Verdict, cached: boolean): void {
+    this.counts[verdict]++;
+    if (cached) this.counts.cached++;
+    this.bar.increment(1, this.counts);
+  }
+
+  log(text: string): void {
+    this.bars.log(`${text}\n`);
+  }
+
+  stop(): void {
+    this.bars.stop();
+  }
+}

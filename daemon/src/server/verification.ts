@@ -1,0 +1,49 @@
+import { parseAddress, type ErrorCode, type ProgressStage, type VerificationResult } from '@mailping/shared';
+import { SchedulerError } from '../scheduler/types';
+import { syntaxFailureResult } from '../verify/build-result';
+import type { DaemonContext } from './context';
+
+/**
+ * One verification as both front doors run it: syntax first (a malformed address never reaches
+ * the scheduler, let alone a socket), then the client's rate limit, then the scheduler. Failures
+ * come back as typed values with the protocol's error codes.
+ */
+export type Answer =
+  | { ok: true; result: VerificationResult; cached: boolean }
+  | { ok: false; code: ErrorCode; message: string; retryAfterMs?: number };
+
+/** The invalid_syntax result the CLI's --json gives, or null when the syntax is fine. */
+export function syntaxResult(input: string): VerificationResult | null {
+  const started = performance.now();
+  const parsed = parseAddress(input);
+  if (parsed.ok) return null;
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  return syntaxFailureResult(input.trim(), parsed.error, { syntaxMs: ms, dnsMs: null, smtpMs: null, totalMs: ms });
+}
+
+/** Runs an address whose syntax is valid and whose rate-limit share was already taken. */
+export async function submitAdmitted(
+  ctx: DaemonContext,
+  clientId: string,
+  input: string,
+  options: { fresh?: boolean; signal?: AbortSignal; onProgress?: (stage: ProgressStage) => void } = {},
+): Promise<Answer> {
+  try {
+    const answer = await ctx.scheduler.submit(input.trim(), {
+      clientId,
+      ...(options.fresh !== undefined && { fresh: options.fresh }),
+      ...(options.signal && { signal: options.signal }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    });
+    if (answer.cached) ctx.limiter.refund(clientId);
+    return { ok: true, result: answer.result, cached: answer.cached };
+  } catch (error) {
+    if (error instanceof SchedulerError) {
+      // Nothing reached a mail server: the request does not count against the limit.
+      if (error.code !== 'cancelled' && error.code !== 'internal') ctx.limiter.refund(clientId);
+      return { ok: false, code: error.code, message: error.message, ...(error.retryAfterMs !== undefined && { retryAfterMs: error.retryAfterMs }) };
+    }
+    ctx.log.info(`internal error verifying an address: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return { ok: false, code: 'internal', message: 'internal error in the daemon' };
+  }
+}

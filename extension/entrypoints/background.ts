@@ -1,3 +1,0 @@
-export default defineBackground(() => {
-  // The daemon client lands with the extension issue.
-});

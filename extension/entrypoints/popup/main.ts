@@ -1,0 +1,273 @@
+import type { VerificationResult } from '@mailping/shared';
+import { browser } from 'wxt/browser';
+import { BackgroundLink, type PortLike } from '@/lib/background-link';
+import { DETAILS_CSS } from '@/lib/details-styles';
+import type { CheckState, DaemonStatusView, PageAddress } from '@/lib/messages';
+import { askBackground, CHECKS_PORT } from '@/lib/messaging';
+import { buildDetails, relativeTime } from '@/lib/result-details';
+import { createIcon, type IconState } from '@/lib/verdict-icons';
+import { statusWords, VERDICT_WORDS } from '@/lib/verdict-words';
+
+/**
+ * The toolbar popup: the daemon's status (and what to do about it), a box to verify any
+ * address, the context menu's last result in this tab, the addresses on this page (verify all,
+ * with progress) and the daemon's recent results. Everything goes through the background.
+ */
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const style = document.createElement('style');
+style.textContent = DETAILS_CSS;
+document.head.append(style);
+
+const link = new BackgroundLink({
+  connect: () => browser.runtime.connect({ name: CHECKS_PORT }) as unknown as PortLike,
+  idleCloseMs: Number.POSITIVE_INFINITY,
+});
+let status: DaemonStatusView | null = null;
+
+function iconStateOf(state: CheckState | null): IconState {
+  if (!state) return 'idle';
+  switch (state.kind) {
+    case 'checking':
+      return 'checking';
+    case 'waiting':
+      return 'offline';
+    case 'failed':
+      return state.code === 'invalid_address' ? 'invalid' : 'unknown';
+    case 'done':
+      return state.result.reason === 'invalid_syntax' ? 'invalid' : state.result.verdict;
+  }
+}
+
+function shortWords(state: CheckState | null): string {
+  if (!state) return 'not checked';
+  switch (state.kind) {
+    case 'checking':
+      return 'checking…';
+    case 'waiting':
+      return 'waiting for daemon';
+    case 'failed':
+      return 'not checked';
+    case 'done':
+      return VERDICT_WORDS[state.result.verdict].title.toLowerCase();
+  }
+}
+
+function details(address: string, state: CheckState | null, recheck?: () => void): HTMLElement {
+  const iconState = iconStateOf(state);
+  return buildDetails(
+    document,
+    {
+      address,
+      state: iconState,
+      check: state,
+      suggestion: state?.kind === 'done' ? state.result.suggestion : null,
+      syntaxError: state?.kind === 'failed' ? state.message : state?.kind === 'done' ? (state.result.syntax.error?.message ?? null) : null,
+      status,
+    },
+    {
+      ...(recheck && { recheck }),
+      openOptions: () => void browser.runtime.openOptionsPage(),
+      applySuggestion: (suggestion) => {
+        $<HTMLInputElement>('verify-input').value = suggestion;
+        verifyTyped(suggestion, false);
+      },
+    },
+  );
+}
+
+// ---- status -------------------------------------------------------------------------------
+
+function renderStatus(view: DaemonStatusView): void {
+  status = view;
+  const pill = $('status-pill');
+  pill.dataset.kind = view.status.kind;
+  const words = statusWords(view.status, view.endpoint);
+  $('status-text').textContent = view.status.kind === 'connected' ? `Connected (${view.endpoint})` : words.title;
+  const help = $('status-help');
+  help.hidden = view.status.kind === 'connected' || view.status.kind === 'connecting';
+  $('status-title').textContent = words.title;
+  $('status-advice').textContent = words.advice;
+  if (view.status.kind === 'connected' && historyFailed) void loadHistory();
+}
+
+link.onStatus(renderStatus);
+link.requestStatus();
+void askBackground('getStatus', {}).then((view) => view && renderStatus(view));
+$('retry').addEventListener('click', () => void askBackground('reconnect', {}).then((view) => view && renderStatus(view)));
+for (const id of ['open-options', 'status-options']) $(id).addEventListener('click', () => void browser.runtime.openOptionsPage());
+
+// ---- the verify box -------------------------------------------------------------------------
+
+let stopVerify: (() => void) | null = null;
+
+function verifyTyped(address: string, fresh: boolean): void {
+  stopVerify?.();
+  const box = $('verify-result');
+  box.hidden = false;
+  box.replaceChildren(details(address, { kind: 'checking', stage: null }));
+  const unwatch = link.watch(address, fresh, (state) => {
+    box.replaceChildren(details(address, state, () => verifyTyped(address, true)));
+    if (state.kind === 'done' || state.kind === 'failed') {
+      unwatch();
+      if (stopVerify === unwatch) stopVerify = null;
+      if (state.kind === 'done') void loadHistory();
+    }
+  });
+  stopVerify = unwatch;
+}
+
+$('verify-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const address = $<HTMLInputElement>('verify-input').value.trim();
+  if (address !== '') verifyTyped(address, false);
+});
+
+// ---- this tab ------------------------------------------------------------------------------
+
+async function currentTabId(): Promise<number | null> {
+  // ?tab=N lets the popup page, opened as a tab (tests, keyboard users), look at another tab.
+  const fromQuery = Number(new URLSearchParams(location.search).get('tab'));
+  if (Number.isInteger(fromQuery) && fromQuery > 0) return fromQuery;
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  return tab?.id ?? null;
+}
+
+function listEntry(address: string, state: CheckState | null, what: string): { item: HTMLLIElement; update(state: CheckState | null, what?: string): void } {
+  const item = document.createElement('li');
+  const button = document.createElement('button');
+  button.className = 'entry';
+  button.type = 'button';
+  button.setAttribute('aria-expanded', 'false');
+  const label = document.createElement('span');
+  label.className = 'address';
+  label.textContent = address;
+  const whatNode = document.createElement('span');
+  whatNode.className = 'what';
+  const body = document.createElement('div');
+  body.className = 'result';
+  body.hidden = true;
+  let current = state;
+  const update = (next: CheckState | null, nextWhat?: string) => {
+    current = next;
+    item.dataset.verdict = iconStateOf(next);
+    button.replaceChildren(createIcon(document, iconStateOf(next), 14), label, whatNode);
+    whatNode.textContent = nextWhat ?? shortWords(next);
+    if (!body.hidden) body.replaceChildren(details(address, current));
+  };
+  button.addEventListener('click', () => {
+    body.hidden = !body.hidden;
+    button.setAttribute('aria-expanded', String(!body.hidden));
+    if (!body.hidden) body.replaceChildren(details(address, current));
+  });
+  item.append(button, body);
+  update(state, what);
+  return { item, update };
+}
+
+async function loadTabCheck(tabId: number): Promise<void> {
+  const check = await askBackground('tabCheck', { tabId });
+  if (!check) return;
+  $('tab-section').hidden = false;
+  const box = $('tab-result');
+  box.replaceChildren(details(check.address, check.state));
+  if (check.state.kind === 'checking' || check.state.kind === 'waiting') {
+    const unwatch = link.watch(check.address, false, (state) => {
+      box.replaceChildren(details(check.address, state));
+      if (state.kind === 'done' || state.kind === 'failed') unwatch();
+    });
+  }
+}
+
+// ---- the page's addresses ---------------------------------------------------------------------
+
+async function loadPageAddresses(tabId: number): Promise<void> {
+  const outcome = await askBackground('pageAddresses', { tabId });
+  const summary = $('page-summary');
+  if (!outcome || !outcome.ok) {
+    summary.textContent = outcome?.message ?? 'MailPing cannot read this page.';
+    return;
+  }
+  const { addresses, truncated } = outcome.value;
+  summary.textContent =
+    addresses.length === 0
+      ? 'No addresses on this page.'
+      : `${addresses.length} address${addresses.length === 1 ? '' : 'es'} found${truncated ? ' (the first ones only)' : ''}.`;
+  const list = $('page-list');
+  const rows = new Map<string, ReturnType<typeof listEntry>>();
+  for (const entry of addresses) {
+    const row = listEntry(entry.address, null, sourceWords(entry));
+    rows.set(entry.address, row);
+    list.append(row.item);
+    void link.peek(entry.address).then((state) => state?.kind === 'done' && row.update(state));
+  }
+  const button = $<HTMLButtonElement>('verify-all');
+  button.disabled = addresses.length === 0;
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    verifyAll(addresses, rows);
+  });
+}
+
+function sourceWords(entry: PageAddress): string {
+  return entry.sources.includes('mailto') ? 'link' : 'text';
+}
+
+function verifyAll(addresses: readonly PageAddress[], rows: Map<string, ReturnType<typeof listEntry>>): void {
+  let finished = 0;
+  const progress = $('page-progress');
+  const bar = $('page-progress-bar');
+  const summary = $('page-summary');
+  progress.hidden = false;
+  const report = () => {
+    bar.style.width = `${Math.round((finished / addresses.length) * 100)}%`;
+    summary.textContent = `${finished} of ${addresses.length} checked${finished === addresses.length ? '.' : '…'}`;
+  };
+  report();
+  for (const { address } of addresses) {
+    let settled = false;
+    const unwatch = link.watch(address, false, (state) => {
+      rows.get(address)?.update(state);
+      if (!settled && (state.kind === 'done' || state.kind === 'failed')) {
+        settled = true;
+        finished += 1;
+        report();
+        unwatch();
+      }
+    });
+  }
+}
+
+// ---- recent results ---------------------------------------------------------------------------
+
+let historyFailed = false;
+
+async function loadHistory(): Promise<void> {
+  const outcome = await askBackground('history', { limit: 15 });
+  const summary = $('history-summary');
+  const list = $('history-list');
+  if (!outcome || !outcome.ok) {
+    historyFailed = true;
+    summary.textContent = `Not available: ${outcome?.message ?? 'the background did not answer'}.`;
+    return;
+  }
+  historyFailed = false;
+  const results: VerificationResult[] = outcome.value;
+  summary.textContent = results.length === 0 ? 'Nothing checked yet.' : '';
+  summary.hidden = results.length > 0;
+  list.replaceChildren(
+    ...results.map((result) => listEntry(result.address, { kind: 'done', result, cached: true }, relativeTime(result.checkedAt)).item),
+  );
+}
+
+void (async () => {
+  const tabId = await currentTabId();
+  if (tabId !== null) {
+    void loadTabCheck(tabId);
+    void loadPageAddresses(tabId);
+  } else {
+    $('page-summary').textContent = 'No page to look at.';
+  }
+  await loadHistory();
+})();

@@ -1,0 +1,27 @@
+/**
+ * vitest globalSetup of the e2e project: builds the Chrome extension once (the same `wxt build`
+ * the README tells people to run) and hands its folder to the tests.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    extensionDir: string;
+  }
+}
+
+const EXTENSION_ROOT = fileURLToPath(new URL('../../extension/', import.meta.url));
+const WXT = fileURLToPath(new URL('../../extension/node_modules/wxt/bin/wxt.mjs', import.meta.url));
+
+export default async function setup(project: TestProject): Promise<void> {
+  try {
+    await promisify(execFile)(process.execPath, [WXT, 'build'], { cwd: EXTENSION_ROOT, env: { ...process.env, NO_COLOR: '1' } });
+  } catch (e) {
+    const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string };
+    throw new Error(`wxt build failed:\n${stdout}${stderr}`);
+  }
+  project.provide('extensionDir', `${EXTENSION_ROOT}.output/chrome-mv3`);
+}

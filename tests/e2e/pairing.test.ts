@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
+import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { saveScreenshot } from './support/screenshots';
+
+/**
+ * Pairing as a person does it: the options page says "not paired", `mailping pair` prints a
+ * code, the code goes into the options page, the daemon issues a token bound to the extension's
+ * origin, and the popup then says "Connected".
+ */
+
+let daemon: E2eDaemon;
+let browser: ExtensionBrowser;
+
+beforeAll(async () => {
+  daemon = await createE2eDaemon();
+  await daemon.start();
+  browser = await launchWithExtension(inject('extensionDir'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await daemon?.dispose();
+});
+
+describe('pairing through the options page', () => {
+  it('has the id the daemon allow-lists (from the manifest key)', () => {
+    expect(browser.extensionId).toBe('egonnibiidoihfhcmkbbbaahcncaldod');
+  });
+
+  it('goes from "not paired" to connected with a code from `mailping pair`', async () => {
+    // Only the port: a person who runs the daemon on another port sets it here too.
+    await configureExtension(await browser.worker(), { port: daemon.port });
+    const options = await browser.extensionPage('options.html');
+    const status = options.locator('#status');
+    await expect.poll(() => status.getAttribute('data-kind'), { timeout: 15_000 }).toBe('not_paired');
+    expect(await options.locator('#port').inputValue()).toBe(String(daemon.port));
+
+    await options.locator('#code').fill('WRONG-CODE');
+    await options.locator('#pair-button').click();
+    const result = options.locator('#pair-result');
+    await expect.poll(() => result.getAttribute('data-ok'), { timeout: 15_000 }).toBe('false');
+    expect(await result.textContent()).toMatch(/Pairing failed: .*mailping pair/);
+
+    const code = await daemon.pairingCode();
+    await options.locator('#code').fill(code);
+    await options.locator('#pair-button').click();
+    await expect.poll(() => result.getAttribute('data-ok'), { timeout: 15_000 }).toBe('true');
+    await expect.poll(() => status.getAttribute('data-kind'), { timeout: 15_000 }).toBe('connected');
+    expect(await options.locator('#pairing-state').textContent()).toContain(`127.0.0.1:${daemon.port}`);
+    await saveScreenshot(options, 'options-paired');
+
+    // The token is stored, and it is the daemon's (it works from this origin only).
+    const stored = await (await browser.worker()).evaluate(() =>
+      (globalThis as unknown as { chrome: { storage: { local: { get(k: string): Promise<Record<string, { token?: string }>> } } } }).chrome.storage.local.get('pairing'),
+    );
+    expect(stored.pairing?.token).toMatch(/\S{20,}/);
+    await options.close();
+
+    const popup = await browser.extensionPage('popup.html');
+    await expect.poll(() => popup.locator('#status-pill').getAttribute('data-kind'), { timeout: 15_000 }).toBe('connected');
+    expect(await popup.locator('#status-help').isHidden()).toBe(true);
+    await popup.close();
+  });
+
+  it('says "not running" with what to do when the daemon is stopped', async () => {
+    await daemon.stop();
+    const popup = await browser.extensionPage('popup.html');
+    await expect.poll(() => popup.locator('#status-pill').getAttribute('data-kind'), { timeout: 20_000 }).toBe('not_running');
+    expect(await popup.locator('#status-advice').textContent()).toContain('mailping serve');
+    await saveScreenshot(popup, 'popup-daemon-not-running');
+    await popup.close();
+  });
+});
