@@ -1,24 +1,162 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, inject, it } from 'vitest';
+// (Code inside page.evaluate runs in the browser: it needs the DOM types.)
+import type { Page, Worker } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
 import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { saveScreenshot } from './support/screenshots';
 import { startTestSite, type TestSite } from './support/test-site';
-let daemon: E2eDaemon; let browser: ExtensionBrowser; let site: TestSite;
-beforeAll(async () => { daemon = await createE2eDaemon(); await daemon.start(); site = await startTestSite(); browser = await launchWithExtension(inject('extensionDir')); await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() }); });
-afterAll(async () => { await browser?.close(); await site?.close(); await daemon?.dispose(); });
-const T = <X,>(p: Promise<X>, label: string) => Promise.race([p.then((x) => { console.log('done', label); return x; }), new Promise((r) => setTimeout(() => { console.log('TIMEOUT', label); r(null); }, 5000))]);
-it('debug', async () => {
-  const page = await browser.context.newPage();
+
+/**
+ * "Verify this email" from the context menu (a selection, a mailto: link, a field), with the
+ * result next to the click and on the toolbar badge; and the toolbar popup: the verify box and
+ * the page's addresses, verified all at once.
+ */
+
+let daemon: E2eDaemon;
+let browser: ExtensionBrowser;
+let site: TestSite;
+let page: Page;
+
+interface ChromeInWorker {
+  chrome: {
+    tabs: { query(q: object): Promise<{ id: number; url?: string }[]> };
+    action: { getBadgeText(d: { tabId: number }): Promise<string>; getTitle(d: { tabId: number }): Promise<string> };
+    contextMenus: { update(id: string, props: object): Promise<void> };
+  };
+  mailpingDebug: { menuClicked(info: object, tab: object): Promise<void> };
+}
+
+beforeAll(async () => {
+  daemon = await createE2eDaemon();
+  await daemon.start();
+  site = await startTestSite();
+  browser = await launchWithExtension(inject('extensionDir'));
+  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
+  page = await browser.context.newPage();
   await page.goto(site.url('addresses.html'));
-  await T(page.locator('#sales-address').selectText(), 'selectText');
-  const box = (await page.locator('#sales-address').boundingBox())!;
-  await T(page.mouse.click(box.x + 5, box.y + 5, { button: 'right' }), 'rightclick');
-  console.log('sel', await T(page.evaluate(() => getSelection()?.toString()), 'getSelection'));
-  const sw = await browser.worker();
-  await T(page.bringToFront(), 'front');
-  const tabId = await T(sw.evaluate(async () => { const [t] = await (globalThis as any).chrome.tabs.query({ active: true, lastFocusedWindow: true }); return t?.id; }), 'query');
-  console.log('tab', tabId);
-  await T(sw.evaluate(({ tabId }) => (globalThis as any).mailpingDebug.menuClicked({ menuItemId: 'mailping-verify', selectionText: 'alice@valid.test', frameId: 0 }, { id: tabId }), { tabId }), 'menuClicked');
-  await new Promise((r) => setTimeout(r, 2000));
-  console.log('toast', await page.locator('mailping-toast').getAttribute('data-verdict'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await daemon?.dispose();
+});
+
+/** The test page's tab id: it is brought to the front and asked for as the active tab. */
+async function tabIdOf(worker: Worker, target: Page): Promise<number> {
+  await target.bringToFront();
+  return worker.evaluate(async () => {
+    const [tab] = await (globalThis as unknown as ChromeInWorker).chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    return tab!.id;
+  });
+}
+
+/** What Chrome does on a click of our menu item (a native menu cannot be clicked by automation). */
+async function clickMenu(info: Record<string, unknown>): Promise<void> {
+  console.log('clickMenu start');
+  const worker = await browser.worker();
+  console.log('clickMenu worker', worker.url());
+  const tabId = await tabIdOf(worker, page);
+  console.log('clickMenu tab', tabId);
+  await worker.evaluate(({ info, tabId }) => (globalThis as unknown as ChromeInWorker).mailpingDebug.menuClicked(info, { id: tabId }), { info, tabId });
+}
+
+async function toolbarBadge(): Promise<{ text: string; title: string }> {
+  const worker = await browser.worker();
+  const tabId = await tabIdOf(worker, page);
+  return worker.evaluate(async (tabId) => {
+    const { action } = (globalThis as unknown as ChromeInWorker).chrome;
+    return { text: await action.getBadgeText({ tabId }), title: await action.getTitle({ tabId }) };
+  }, tabId);
+}
+
+const toast = () => page.locator('mailping-toast');
+
+describe('context menu', () => {
+  it('has its items: on selections and fields, and on mailto: links', async () => {
+    const worker = await browser.worker();
+    const exists = await worker.evaluate(async () => {
+      const { contextMenus } = (globalThis as unknown as ChromeInWorker).chrome;
+      const check = (id: string) => contextMenus.update(id, {}).then(() => true, () => false);
+      return [await check('mailping-verify'), await check('mailping-verify-mailto'), await check('no-such-item')];
+    });
+    expect(exists).toEqual([true, true, false]);
+  });
+
+  it('verifies a selected address and shows the result next to the click and on the toolbar', async () => {
+    // Select the address and right-click it, as a person would.
+    await page.locator('#sales-address').selectText();
+    const box = (await page.locator('#sales-address').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
+    const selection = await page.evaluate(() => getSelection()?.toString());
+    expect(selection).toBe('alice@valid.test');
+
+    console.log('before click', selection);
+    await clickMenu({ menuItemId: 'mailping-verify', selectionText: selection, frameId: 0 });
+    console.log('after click');
+    await expect.poll(() => toast().getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
+    // Next to where the person clicked.
+    const toastBox = (await toast().boundingBox())!;
+    expect(Math.abs(toastBox.y - (box.y + box.height / 2))).toBeLessThan(60);
+    expect(await toast().textContent()).toContain('alice@valid.test');
+    await saveScreenshot(page, 'context-menu-toast-deliverable', { x: 0, y: Math.max(0, toastBox.y - 80), width: 700, height: 300 });
+    await expect.poll(() => toolbarBadge()).toEqual({ text: '✓', title: 'MailPing: alice@valid.test — Deliverable: mailbox exists' });
+  });
+
+  it('verifies the address of a mailto: link', async () => {
+    const link = page.locator('#support-link');
+    await link.click({ button: 'right' });
+    await clickMenu({ menuItemId: 'mailping-verify-mailto', linkUrl: await link.getAttribute('href'), frameId: 0 });
+    await expect.poll(() => toast().getAttribute('data-verdict'), { timeout: 20_000 }).toBe('undeliverable');
+    expect(await toast().textContent()).toContain('nobody@valid.test');
+    await expect.poll(async () => (await toolbarBadge()).text).toBe('✗');
+  });
+
+  it('verifies the address in a right-clicked field (the content script knows which field)', async () => {
+    await page.locator('#forward').click({ button: 'right' });
+    await clickMenu({ menuItemId: 'mailping-verify', frameId: 0 });
+    await expect.poll(() => toast().getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
+    expect(await toast().textContent()).toContain('alice@valid.test');
+  });
+});
+
+describe('popup', () => {
+  it('verifies a typed address', async () => {
+    const tabId = await tabIdOf(await browser.worker(), page);
+    const popup = await browser.extensionPage(`popup.html?tab=${tabId}`);
+    try {
+      await expect.poll(() => popup.locator('#status-pill').getAttribute('data-kind'), { timeout: 15_000 }).toBe('connected');
+      await popup.locator('#verify-input').fill('x@catchall.test');
+      await popup.locator('#verify-button').click();
+      const result = popup.locator('#verify-result .mp-details');
+      await expect.poll(() => result.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('risky');
+      expect(await result.textContent()).toContain('catch-all');
+
+      // Recent results come from the daemon's history: what this run verified is there.
+      await expect
+        .poll(() => popup.locator('#history-list .address').allTextContents(), { timeout: 10_000 })
+        .toEqual(expect.arrayContaining(['x@catchall.test', 'alice@valid.test', 'nobody@valid.test']));
+      await saveScreenshot(popup, 'popup-verify-box');
+    } finally {
+      await popup.close();
+    }
+  });
+
+  it('lists the page\u2019s addresses and verifies them all, with progress', async () => {
+    const tabId = await tabIdOf(await browser.worker(), page);
+    const popup = await browser.extensionPage(`popup.html?tab=${tabId}`);
+    try {
+      const rows = popup.locator('#page-list li');
+      await expect.poll(() => popup.locator('#page-list .address').allTextContents(), { timeout: 10_000 })
+        .toEqual(['nobody@valid.test', 'x@catchall.test', 'alice@valid.test']);
+      await popup.locator('#verify-all').click();
+      await expect.poll(() => popup.locator('#page-summary').textContent(), { timeout: 30_000 }).toBe('3 of 3 checked.');
+      expect(await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.verdict))).toEqual(['undeliverable', 'risky', 'deliverable']);
+      expect(await popup.locator('#page-progress-bar').evaluate((el) => (el as HTMLElement).style.width)).toBe('100%');
+      await saveScreenshot(popup, 'popup-page-addresses');
+    } finally {
+      await popup.close();
+    }
+  });
 });
