@@ -120,8 +120,8 @@ describe('hostile and odd SMTP servers', () => {
     expect(r.smtp!.pipelining).toBe(false);
   });
 
-  it('times out a server that stops answering after MAIL, within the deadline', async () => {
-    await serve(8, async (c) => {
+  it('times out a server that stops answering after MAIL, within the deadline, and still says QUIT', async () => {
+    const s = await serve(8, async (c) => {
       c.write('220 slow.test ESMTP\r\n');
       await c.readLine();
       c.write('250 slow.test\r\n');
@@ -132,6 +132,9 @@ describe('hostile and odd SMTP servers', () => {
     const r = await verify('alice@scripted-8.test', { commandTimeoutMs: 700 });
     expect(r.reason).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(3500);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(s.received).toEqual(['EHLO verifier.mailping.test', 'MAIL FROM:<>', 'QUIT']);
+    expect(s.connections).toBe(1);
   });
 
   it('gives up on a greeting sent one byte a second at the greeting timeout', async () => {

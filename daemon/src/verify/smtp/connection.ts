@@ -47,7 +47,7 @@ export class SmtpConnection {
   ) {
     this.socket = socket;
     this.attach(socket);
-    this.abortListener = () => this.fail(abortFailure(signal));
+    this.abortListener = () => this.abort(abortFailure(signal));
     signal.addEventListener('abort', this.abortListener, { once: true });
   }
 
@@ -155,7 +155,7 @@ export class SmtpConnection {
         resolve(failure ? { replies, failure } : { replies });
       };
       const timer = setTimeout(() => {
-        this.fail(new SmtpFailureError('timeout', `no reply to ${phase} within ${timeoutMs} ms`));
+        this.abort(new SmtpFailureError('timeout', `no reply to ${phase} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.onFailure = (failure) => finish(failure);
       for (const c of commands) {
@@ -215,13 +215,29 @@ export class SmtpConnection {
     socket.off('error', this.onError);
   }
 
-  private fail(failure: SmtpFailure, quiet = false): void {
+  /**
+   * Cancelled or out of time: say QUIT without waiting for the answer, so the server sees a
+   * polite goodbye rather than a dropped connection, and give the bytes a moment to leave.
+   */
+  private abort(failure: SmtpFailure): void {
+    if (this.failure) return;
+    const writable = this.socket.writable;
+    if (writable) {
+      this.log('>', 'QUIT');
+      this.socket.end('QUIT\r\n');
+    }
+    this.fail(failure, false, writable);
+  }
+
+  private fail(failure: SmtpFailure, quiet = false, lingering = false): void {
     if (this.failure) return;
     this.failure = failure;
     this.signal.removeEventListener('abort', this.abortListener);
     if (!quiet) this.log('*', `${failure.failure}: ${failure.message}`);
     this.waiters = [];
-    this.socket.destroy();
+    const socket = this.socket;
+    if (lingering) setTimeout(() => socket.destroy(), 500).unref();
+    else socket.destroy();
     this.onFailure?.(failure);
   }
 }

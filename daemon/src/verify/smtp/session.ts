@@ -124,9 +124,10 @@ class SmtpBatch {
         opened.release();
       }
       this.roundTrips.set(opened.id, opened.connection.roundTrips);
-      // A connection that answered nothing new twice in a row will not do better a third time.
+      // A connection that answered nothing new twice in a row will not do better a third time;
+      // one that timed out or spoke garbage will not do better a second time.
       fruitless = this.pending.length < before ? 0 : fruitless + 1;
-      if (fruitless >= 2) break;
+      if (fruitless >= 2 || (fruitless === 1 && this.lastFailureIsHopeless())) break;
     }
     if (this.pending.length > 0) {
       const last = this.lastDecision ?? {
@@ -382,6 +383,11 @@ class SmtpBatch {
 
   private phase(phase: SmtpPhase, chunk: ParsedAddress[] = this.pending): void {
     this.context.onPhase?.(chunk.map((r) => r.normalized), phase);
+  }
+
+  private lastFailureIsHopeless(): boolean {
+    const failure = this.lastDecision?.failure?.failure;
+    return failure === 'timeout' || failure === 'protocol_error' || failure === 'tls_failed' || failure === 'deadline';
   }
 
   private abortFailure(): SmtpFailure | null {
