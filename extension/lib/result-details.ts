@@ -21,6 +21,8 @@ export interface DetailsActions {
   applySuggestion?(suggestion: string): void;
   recheck?(): void;
   openOptions?(): void;
+  /** Buttons act only on events this accepts (in a web page: the person's own clicks). */
+  isTrusted?(event: Event): boolean;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
@@ -30,7 +32,17 @@ function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, classN
   return node;
 }
 
-function button(doc: Document, className: string, text: string, onClick: () => void): HTMLButtonElement {
+/** Text with `command` spans shown as code (the advice names commands to run). */
+export function textWithCode(doc: Document, className: string, text: string): HTMLElement {
+  const node = el(doc, 'p', className);
+  text.split('`').forEach((part, i) => {
+    if (part === '') return;
+    node.append(i % 2 === 1 ? el(doc, 'code', 'mp-code', part) : doc.createTextNode(part));
+  });
+  return node;
+}
+
+function button(doc: Document, className: string, text: string, onClick: () => void, isTrusted?: (event: Event) => boolean): HTMLButtonElement {
   const b = el(doc, 'button', className, text);
   b.type = 'button';
   // Keep the focus where it is (in the field): a blur would commit the value being corrected.
@@ -38,6 +50,7 @@ function button(doc: Document, className: string, text: string, onClick: () => v
   b.addEventListener('click', (e) => {
     e.preventDefault();
     e.stopPropagation();
+    if (isTrusted && !isTrusted(e)) return;
     onClick();
   });
   return b;
@@ -70,7 +83,9 @@ export function describeState(model: DetailsModel): { title: string; meaning: st
     case 'offline': {
       const status = model.check?.kind === 'waiting' ? model.check.status : model.status?.status;
       const words = status ? statusWords(status, endpoint) : statusWords({ kind: 'not_running', nextAttemptAt: null }, endpoint);
-      return { title: words.title, meaning: `${words.advice} This check is kept and finishes by itself.` };
+      // "not running" advice already says waiting checks finish by themselves.
+      const kept = status?.kind === 'not_running' ? '' : ' This check is kept and goes out once that is fixed.';
+      return { title: words.title, meaning: `${words.advice}${kept}` };
     }
     case 'invalid':
       if (model.address === '') return { title: 'No email address here', meaning: model.syntaxError ?? '' };
@@ -85,7 +100,11 @@ function resultFacts(doc: Document, result: VerificationResult, cached: boolean)
   const reason = el(doc, 'p', 'mp-reason');
   reason.append(el(doc, 'span', 'mp-label', 'Reason: '), doc.createTextNode(describeReason(result.reason)));
   facts.push(reason);
-  if (result.detail && result.detail !== describeReason(result.reason)) facts.push(el(doc, 'p', 'mp-detail', result.detail));
+  // The daemon's sentence often just quotes the reply shown below it: then it says nothing new.
+  const quotesReply = result.reply !== null && result.detail.includes(result.reply.text.split('\n')[0] ?? '\u0000');
+  if (result.detail && result.detail !== describeReason(result.reason) && !quotesReply) {
+    facts.push(el(doc, 'p', 'mp-detail', result.detail));
+  }
   const reply = decidingReply(result);
   if (reply) {
     const p = el(doc, 'p', 'mp-reply');
@@ -112,7 +131,7 @@ export function buildDetails(doc: Document, model: DetailsModel, actions: Detail
   head.append(createIcon(doc, model.state, 16), el(doc, 'strong', 'mp-title', title));
   root.append(head);
   if (model.address) root.append(el(doc, 'div', 'mp-address', model.address));
-  root.append(el(doc, 'p', 'mp-meaning', meaning));
+  root.append(textWithCode(doc, 'mp-meaning', meaning));
 
   if (model.check?.kind === 'done' && model.state !== 'invalid') {
     root.append(...resultFacts(doc, model.check.result, model.check.cached));
@@ -124,17 +143,17 @@ export function buildDetails(doc: Document, model: DetailsModel, actions: Detail
     const suggestion = model.suggestion;
     root.append(
       actions.applySuggestion
-        ? button(doc, 'mp-suggestion', suggestionText(suggestion), () => actions.applySuggestion?.(suggestion))
+        ? button(doc, 'mp-suggestion', suggestionText(suggestion), () => actions.applySuggestion?.(suggestion), actions.isTrusted)
         : el(doc, 'p', 'mp-suggestion', suggestionText(suggestion)),
     );
   }
 
   const buttons: HTMLButtonElement[] = [];
   const final = ['deliverable', 'undeliverable', 'risky', 'unknown'].includes(model.state);
-  if (final && actions.recheck) buttons.push(button(doc, 'mp-action', 'Check again', actions.recheck));
+  if (final && actions.recheck) buttons.push(button(doc, 'mp-action', 'Check again', actions.recheck, actions.isTrusted));
   const status = model.check?.kind === 'waiting' ? model.check.status.kind : model.status?.status.kind;
   const needsSetup = model.state === 'offline' && (status === 'not_paired' || status === 'unauthorized' || status === 'refused');
-  if (needsSetup && actions.openOptions) buttons.push(button(doc, 'mp-action', 'Open MailPing options', actions.openOptions));
+  if (needsSetup && actions.openOptions) buttons.push(button(doc, 'mp-action', 'Open MailPing options', actions.openOptions, actions.isTrusted));
   if (buttons.length > 0) {
     const row = el(doc, 'div', 'mp-actions');
     row.append(...buttons);

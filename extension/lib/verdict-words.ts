@@ -44,6 +44,26 @@ export function statusWords(status: DaemonStatus, endpoint = 'the configured add
   }
 }
 
+/** A word or two for the popup's status pill. */
+export function statusLabel(status: DaemonStatus): string {
+  switch (status.kind) {
+    case 'connecting':
+      return 'Connecting…';
+    case 'connected':
+      return 'Connected';
+    case 'not_running':
+      return 'Daemon not running';
+    case 'refused':
+      return 'Refused';
+    case 'not_paired':
+      return 'Not paired';
+    case 'unauthorized':
+      return 'Pairing revoked';
+    case 'incompatible':
+      return 'Version mismatch';
+  }
+}
+
 export function stageWords(stage: ProgressStage | null): string {
   switch (stage) {
     case null:

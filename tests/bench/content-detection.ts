@@ -141,10 +141,13 @@ async function main(): Promise<void> {
       };
       const B = (window as unknown as { MailPingBench: Bench }).MailPingBench;
       const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+      // Top up to exactly 10,000 elements (shadow roots included) with empty ones.
+      const count = () =>
+        document.getElementsByTagName('*').length +
+        [...document.querySelectorAll('bench-signup')].reduce((n, el) => n + el.shadowRoot!.querySelectorAll('*').length, 0);
+      for (let missing = 10_000 - count(); missing > 0; missing--) document.body.append(document.createElement('i'));
       const out: PageFigures = {
-        elements:
-          document.getElementsByTagName('*').length +
-          [...document.querySelectorAll('bench-signup')].reduce((n, el) => n + el.shadowRoot!.querySelectorAll('*').length, 0),
+        elements: count(),
         inputs: document.querySelectorAll('input').length + document.querySelectorAll('bench-signup').length,
         emailFields: 0,
         detect: [],

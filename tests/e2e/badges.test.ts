@@ -2,6 +2,7 @@
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Frame, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { attributeNow } from './support/attribute-now';
 import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
 import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
 import { saveFieldScreenshot } from './support/screenshots';
@@ -36,10 +37,7 @@ afterAll(async () => {
 
 const badgeFor = (scope: Page | Frame, field: string): Locator => scope.locator(`mailping-badge[data-field="${field}"]`);
 
-async function verdictOf(scope: Page | Frame, field: string): Promise<string | null> {
-  const badge = badgeFor(scope, field);
-  return (await badge.count()) === 0 ? null : badge.getAttribute('data-verdict');
-}
+const verdictOf = (scope: Page | Frame, field: string) => attributeNow(badgeFor(scope, field), 'data-verdict');
 
 /** Types like a person (one key at a time), then leaves the field with Tab. */
 async function typeAndLeave(scope: Page | Frame, selector: string, text: string): Promise<void> {
@@ -75,7 +73,7 @@ describe('badges on a sign-up form', () => {
       await scope.locator(`#${id}`).focus();
       await expect.poll(() => badgeFor(scope, id).isVisible(), { timeout: 5_000 }).toBe(true);
     };
-    for (const id of ['email', 'work', 'backup', 'shadow-email', 'late']) await focusAndLook(page, id);
+    for (const id of ['email', 'work', 'scripted', 'backup', 'shadow-email', 'late']) await focusAndLook(page, id);
     for (const id of ['name', 'password', 'code']) {
       await page.locator(`#${id}`).focus();
       await new Promise((r) => setTimeout(r, 150));
@@ -129,7 +127,7 @@ describe('badges on a sign-up form', () => {
     expect(text).toContain('Deliverable');
     expect(text).toContain('Reason: mailbox exists');
     expect(text).toMatch(/Server reply: 250/);
-    await saveFieldScreenshot(page, page.locator('#email'), 'badge-deliverable-details', { below: 190 });
+    await saveFieldScreenshot(page, page.locator('#email'), 'badge-deliverable-details', { below: 230 });
     await page.mouse.move(5, 5);
     await expect.poll(() => popover.isVisible()).toBe(false);
   });
@@ -149,7 +147,7 @@ describe('badges on a sign-up form', () => {
     await saveFieldScreenshot(page, page.locator('#email'), 'badge-undeliverable');
     await badgeFor(page, 'email').hover();
     await expect.poll(() => badgeFor(page, 'email').locator('.mp-popover').textContent()).toMatch(/550 5\.1\.1/);
-    await saveFieldScreenshot(page, page.locator('#email'), 'badge-undeliverable-details', { below: 200 });
+    await saveFieldScreenshot(page, page.locator('#email'), 'badge-undeliverable-details', { below: 240 });
     await page.mouse.move(5, 5);
   });
 
@@ -190,6 +188,23 @@ describe('badges on a sign-up form', () => {
     // gmail.com cannot be looked up here: "unknown", DNS lookup failed.)
     await expect.poll(() => verdictOf(page, 'email'), { timeout: 20_000 }).toBe('unknown');
     expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  it('never checks a value the page’s own script put into a field', async () => {
+    await page.evaluate(() => {
+      const field = document.getElementById('scripted') as HTMLInputElement;
+      field.focus();
+      // An address the person never typed on this page.
+      field.value = 'bob@valid.test';
+      field.dispatchEvent(new Event('input', { bubbles: true }));
+      field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      field.blur();
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await verdictOf(page, 'scripted')).toBe('idle');
+    // The person confirming it (typing over it, then leaving) does check it.
+    await typeAndLeave(page, '#scripted', 'bob@valid.test');
+    await expect.poll(() => verdictOf(page, 'scripted'), { timeout: 20_000 }).toBe('deliverable');
   });
 
   it('follows its field when a scroll container scrolls', async () => {
@@ -237,6 +252,8 @@ describe('isolation from the page', () => {
         return { fill: getComputedStyle(circle).fill, transform: getComputedStyle(el).transform };
       });
       expect(look).toEqual({ fill: 'rgb(26, 127, 55)', transform: 'none' });
+      // Tab from the page's last field lands on the badge (keyboard access); click away for the picture.
+      await hostile.mouse.click(5, 5);
       await saveFieldScreenshot(hostile, hostile.locator('#email'), 'badge-hostile-dark-page');
     } finally {
       await hostile.close();

@@ -2,6 +2,7 @@
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { attributeNow } from './support/attribute-now';
 import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
 import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
 import { saveScreenshot } from './support/screenshots';
@@ -69,6 +70,10 @@ async function toolbarBadge(): Promise<{ text: string; title: string }> {
 }
 
 const toast = () => page.locator('mailping-toast');
+/** The toast's state now, or null when there is none (without waiting for one to appear). */
+const toastVerdict = () => attributeNow(toast(), 'data-verdict');
+// The toast's words live in its shadow root (locators pierce open ones; textContent of the host does not).
+const toastText = () => toast().locator('.mp-details').textContent();
 
 describe('context menu', () => {
   it('has its items: on selections and fields, and on mailto: links', async () => {
@@ -90,11 +95,11 @@ describe('context menu', () => {
     expect(selection).toBe('alice@valid.test');
 
     await clickMenu({ menuItemId: 'mailping-verify', selectionText: selection, frameId: 0 });
-    await expect.poll(() => toast().getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
+    await expect.poll(toastVerdict, { timeout: 20_000 }).toBe('deliverable');
     // Next to where the person clicked.
     const toastBox = (await toast().boundingBox())!;
     expect(Math.abs(toastBox.y - (box.y + box.height / 2))).toBeLessThan(60);
-    expect(await toast().textContent()).toContain('alice@valid.test');
+    expect(await toastText()).toContain('alice@valid.test');
     await saveScreenshot(page, 'context-menu-toast-deliverable', { x: 0, y: Math.max(0, toastBox.y - 80), width: 700, height: 300 });
     await expect.poll(() => toolbarBadge()).toEqual({ text: '✓', title: 'MailPing: alice@valid.test — Deliverable: mailbox exists' });
   });
@@ -103,16 +108,19 @@ describe('context menu', () => {
     const link = page.locator('#support-link');
     await link.click({ button: 'right' });
     await clickMenu({ menuItemId: 'mailping-verify-mailto', linkUrl: await link.getAttribute('href'), frameId: 0 });
-    await expect.poll(() => toast().getAttribute('data-verdict'), { timeout: 20_000 }).toBe('undeliverable');
-    expect(await toast().textContent()).toContain('nobody@valid.test');
+    await expect.poll(toastVerdict, { timeout: 20_000 }).toBe('undeliverable');
+    expect(await toastText()).toContain('nobody@valid.test');
     await expect.poll(async () => (await toolbarBadge()).text).toBe('✗');
   });
 
   it('verifies the address in a right-clicked field (the content script knows which field)', async () => {
+    // The last toast sits over the field: close it as a person would.
+    await toast().locator('.mp-close').click();
+    expect(await toast().count()).toBe(0);
     await page.locator('#forward').click({ button: 'right' });
     await clickMenu({ menuItemId: 'mailping-verify', frameId: 0 });
-    await expect.poll(() => toast().getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
-    expect(await toast().textContent()).toContain('alice@valid.test');
+    await expect.poll(toastVerdict, { timeout: 20_000 }).toBe('deliverable');
+    expect(await toastText()).toContain('alice@valid.test');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { attributeNow } from './support/attribute-now';
 import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
 import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
 import { saveFieldScreenshot } from './support/screenshots';
@@ -33,7 +34,7 @@ afterAll(async () => {
   await daemon?.dispose();
 });
 
-const verdict = (field: string) => page.locator(`mailping-badge[data-field="${field}"]`).getAttribute('data-verdict');
+const verdict = (field: string) => attributeNow(page.locator(`mailping-badge[data-field="${field}"]`), 'data-verdict');
 
 async function typeAndLeave(selector: string, text: string): Promise<void> {
   const field = page.locator(selector);
@@ -69,13 +70,16 @@ describe('daemon stopped and restarted', () => {
     await expect.poll(() => verdict('email'), { timeout: 20_000 }).toBe('offline');
     await expect.poll(() => verdict('work'), { timeout: 20_000 }).toBe('offline');
 
-    const before = (await browser.worker()).url();
+    // A mark in the running worker's global scope: a new worker will not have it.
+    await (await browser.worker()).evaluate(() => {
+      (globalThis as { beforeStop?: boolean }).beforeStop = true;
+    });
     await browser.stopServiceWorker();
     await daemon.start();
     // Nobody touches the page: the content script's port broke with the worker, it reconnects
     // (which starts a new worker), the new worker re-reads its pending checks and reconnects.
     await expect.poll(() => verdict('email'), { timeout: 40_000 }).toBe('deliverable');
     await expect.poll(() => verdict('work'), { timeout: 40_000 }).toBe('undeliverable');
-    expect((await browser.worker()).url()).toBe(before);
+    expect(await (await browser.worker()).evaluate(() => (globalThis as { beforeStop?: boolean }).beforeStop ?? false)).toBe(false);
   });
 });

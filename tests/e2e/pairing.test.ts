@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
 import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
 import { saveScreenshot } from './support/screenshots';
+import { startTestSite } from './support/test-site';
 
 /**
  * Pairing as a person does it: the options page says "not paired", `mailping pair` prints a
@@ -61,6 +62,21 @@ describe('pairing through the options page', () => {
     await expect.poll(() => popup.locator('#status-pill').getAttribute('data-kind'), { timeout: 15_000 }).toBe('connected');
     expect(await popup.locator('#status-help').isHidden()).toBe(true);
     await popup.close();
+  });
+
+  it('tells "something else answers at that port" from "not running"', async () => {
+    // A plain web server where the daemon should be: it answers HTTP but no WebSocket.
+    const other = await startTestSite();
+    try {
+      await configureExtension(await browser.worker(), { port: Number(new URL(other.origin).port) });
+      const popup = await browser.extensionPage('popup.html');
+      await expect.poll(() => popup.locator('#status-pill').getAttribute('data-kind'), { timeout: 20_000 }).toBe('refused');
+      expect(await popup.locator('#status-advice').textContent()).toContain('Check the port');
+      await popup.close();
+    } finally {
+      await other.close();
+      await configureExtension(await browser.worker(), { port: daemon.port });
+    }
   });
 
   it('says "not running" with what to do when the daemon is stopped', async () => {

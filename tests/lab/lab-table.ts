@@ -4,6 +4,10 @@
  * change of the lab's contract.
  */
 import type { REASONS, Reason } from '@mailping/shared';
+import { BENCH_DOMAIN_COUNT, benchDomain, benchMxAddress } from './bench-table';
+
+/** scripted-1.test … scripted-N.test (see scriptedServerAddress). */
+const SCRIPTED_DOMAIN_COUNT = 29;
 
 /** Every name the lab's DNS answers with an A record (name → IPv4 address). */
 export const LAB_HOSTS: Readonly<Record<string, string>> = {
@@ -25,8 +29,10 @@ export const LAB_HOSTS: Readonly<Record<string, string>> = {
   // catch-all Postfix listener.
   'mta5.am0.yahoodns.net': '127.0.25.12',
   ...Object.fromEntries(
-    Array.from({ length: 19 }, (_, i) => [`mx.scripted-${i + 1}.test`, `127.0.26.${i + 1}`]),
+    Array.from({ length: SCRIPTED_DOMAIN_COUNT }, (_, i) => [`mx.scripted-${i + 1}.test`, `127.0.26.${i + 1}`]),
   ),
+  // Latency proxies of the benches (bench-table.ts); nothing listens there unless one runs.
+  ...Object.fromEntries(Array.from({ length: BENCH_DOMAIN_COUNT }, (_, i) => [`mx.${benchDomain(i + 1)}`, benchMxAddress(i + 1)])),
 };
 
 export interface LabMx {
@@ -60,10 +66,13 @@ export const LAB_MX: Readonly<Record<string, readonly LabMx[] | null>> = {
   'nocodes.test': [{ host: 'mx.nocodes.test', preference: 10 }],
   'yahoo-like.test': [{ host: 'mta5.am0.yahoodns.net', preference: 10 }],
   ...Object.fromEntries(
-    Array.from({ length: 19 }, (_, i) => [
+    Array.from({ length: SCRIPTED_DOMAIN_COUNT }, (_, i) => [
       `scripted-${i + 1}.test`,
       [{ host: `mx.scripted-${i + 1}.test`, preference: 10 }],
     ]),
+  ),
+  ...Object.fromEntries(
+    Array.from({ length: BENCH_DOMAIN_COUNT }, (_, i) => [benchDomain(i + 1), [{ host: `mx.${benchDomain(i + 1)}`, preference: 10 }]]),
   ),
 };
 
@@ -101,7 +110,8 @@ export const LAB_REFUSED_ADDRESS = '127.0.25.99';
 
 /**
  * Tests start their own scripted SMTP server on 127.0.26.N:25 for scripted-N.test: N 1-9 belong to
- * tests/engine, 10-19 to tests/scheduler, so files running side by side never share one.
+ * tests/engine, 10-19 to tests/scheduler, 20-29 to tests/robustness, so files running side by
+ * side never share one.
  */
 export function scriptedServerAddress(n: number): string {
   return `127.0.26.${n}`;

@@ -5,6 +5,7 @@
  * overrides give it its behaviour. Mailboxes are virtual (texthash tables, so no postmap step)
  * and nothing is ever delivered, relayed, or looked up in DNS.
  */
+import { BENCH_DOMAINS, benchMailboxes } from './bench-table';
 import { LAB_SMTP_ADDRESSES } from './lab-table';
 
 export interface PostfixListener {
@@ -46,6 +47,7 @@ export const VIRTUAL_MAILBOX_DOMAINS = [
   'blocked.test',
   'nocodes.test',
   'yahoo-like.test',
+  ...BENCH_DOMAINS,
 ];
 
 /** Mailboxes that exist. `@domain` is a catch-all. full@ and disabled@ exist but refuse mail. */
@@ -66,6 +68,7 @@ export const VIRTUAL_MAILBOXES = [
   'alice@tls.test',
   'alice@blocked.test',
   'alice@nocodes.test',
+  ...benchMailboxes(),
 ];
 
 /** check_recipient_access: the text after the code is what Postfix appends to "Recipient address rejected: ". */

@@ -103,13 +103,21 @@ export default defineBackground(() => {
     endpoint = endpointLabel(where);
     tabs.load(savedTabs);
     service.restore(saved);
-  })();
+  })().catch((error: unknown) => {
+    // Start empty rather than never: a lost cache costs a re-check, a stuck `ready` costs everything.
+    console.error('MailPing: could not restore the previous state', error);
+  });
 
   const hub = new PortHub(service, ready, statusView);
 
-  // A woken worker needs nothing more than this: `ready` re-sends what was pending.
+  // A woken worker needs nothing more than this: `ready` re-sends what was pending. Set when the
+  // first check starts waiting, cleared when the last one is answered (re-creating it on every
+  // change would keep pushing its first firing back).
+  let alarmSet: boolean | null = null;
   function syncPendingAlarm(pending: number): void {
-    if (pending > 0) void browser.alarms.create(PENDING_ALARM, { periodInMinutes: 1 });
+    if ((pending > 0) === alarmSet) return;
+    alarmSet = pending > 0;
+    if (alarmSet) void browser.alarms.create(PENDING_ALARM, { periodInMinutes: 1 });
     else void browser.alarms.clear(PENDING_ALARM);
   }
 
@@ -184,6 +192,10 @@ export default defineBackground(() => {
   (globalThis as { mailpingDebug?: unknown }).mailpingDebug = { menuClicked: onMenuClick };
   browser.runtime.onInstalled.addListener(() => void createMenus());
   browser.tabs.onRemoved.addListener((tabId) => tabs.forget(tabId));
+  // A new page in the tab: the last page's result no longer belongs on its toolbar icon.
+  browser.tabs.onUpdated.addListener((tabId, change) => {
+    if (change.status === 'loading') void ready.then(() => tabs.forget(tabId));
+  });
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === PENDING_ALARM) void ready.then(() => client.connect());
   });

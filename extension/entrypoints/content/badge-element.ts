@@ -25,9 +25,9 @@ const BADGE_CSS = `
 :host(:focus-visible) { outline: 2px solid #0969da !important; outline-offset: 1px !important; border-radius: 50% !important; }
 .mp-icon { display: block; width: 100%; height: 100%; }
 .mp-icon svg { display: block; width: 100%; height: 100%; }
-.mp-popover { position: fixed; box-sizing: border-box; width: 300px; max-width: calc(100vw - 16px); margin: 0;
-  background: #ffffff; border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px;
-  box-shadow: 0 8px 24px rgba(66, 74, 83, 0.24); color-scheme: light; cursor: auto; z-index: 2147483647; }
+.mp-popover { position: fixed; inset: auto; box-sizing: border-box; width: 300px; height: auto; max-width: calc(100vw - 16px);
+  margin: 0; overflow: visible; background: #ffffff; color: #1f2328; border: 1px solid #d0d7de; border-radius: 8px;
+  padding: 10px 12px; box-shadow: 0 8px 24px rgba(66, 74, 83, 0.24); color-scheme: light; cursor: auto; z-index: 2147483647; }
 .mp-popover[hidden] { display: none; }
 ${DETAILS_CSS}`;
 
@@ -65,6 +65,8 @@ export class BadgeElement {
     popover.className = 'mp-popover';
     popover.setAttribute('role', 'dialog');
     popover.setAttribute('aria-label', 'MailPing details');
+    // The top layer: above the page's own overlays and the other badges, whatever their z-index.
+    popover.setAttribute('popover', 'manual');
     popover.hidden = true;
     shadow.append(style, icon, popover);
     this.#parts = { icon, popover };
@@ -99,18 +101,21 @@ export class BadgeElement {
       placement.size === this.#placement.size;
     if (same || (placement === null && this.#placement === null)) return;
     this.#placement = placement;
+    const style = this.host.style;
     if (placement === null) {
-      this.host.style.cssText = `${HOST_RESET}display: none !important;`;
+      style.setProperty('display', 'none', 'important');
       this.closePopover();
       return;
     }
     this.#ensureParts();
     // Joined to the page the first time it is shown: a field nobody touches costs the page nothing.
     if (!this.host.isConnected) this.doc.documentElement.append(this.host);
-    const { x, y, size } = placement;
-    this.host.style.cssText =
-      `${HOST_RESET}display: block !important; left: ${x}px !important; top: ${y}px !important; ` +
-      `width: ${size}px !important; height: ${size}px !important;`;
+    // Only what moves is written (this runs on every scrolled frame); the reset stays as set.
+    style.setProperty('left', `${placement.x}px`, 'important');
+    style.setProperty('top', `${placement.y}px`, 'important');
+    style.setProperty('width', `${placement.size}px`, 'important');
+    style.setProperty('height', `${placement.size}px`, 'important');
+    style.setProperty('display', 'block', 'important');
   }
 
   get placement(): Placement | null {
@@ -122,6 +127,7 @@ export class BadgeElement {
     const { popover } = this.#ensureParts();
     popover.replaceChildren(content);
     popover.hidden = false;
+    showInTopLayer(popover, true);
     this.host.setAttribute('aria-expanded', 'true');
     this.#positionPopover(anchor, viewport);
   }
@@ -136,6 +142,7 @@ export class BadgeElement {
   closePopover(): void {
     if (!this.popoverOpen) return;
     const { popover } = this.#parts!;
+    showInTopLayer(popover, false);
     popover.hidden = true;
     popover.replaceChildren();
     this.host.setAttribute('aria-expanded', 'false');
@@ -156,5 +163,16 @@ export class BadgeElement {
 
   destroy(): void {
     this.host.remove();
+  }
+}
+
+/** The popover API where there is one (Chrome 114+, Firefox 125+); plain fixed positioning elsewhere. */
+export function showInTopLayer(element: HTMLElement, show: boolean): void {
+  const el = element as HTMLElement & { showPopover?: () => void; hidePopover?: () => void };
+  try {
+    if (show) el.showPopover?.();
+    else el.hidePopover?.();
+  } catch {
+    // Already in that state, or the element left the document.
   }
 }

@@ -35,7 +35,7 @@ function probe(url: string): Promise<boolean> {
   });
 }
 
-async function setup() {
+async function setup(options: { trustEveryEvent?: boolean } = {}) {
   const daemon = await ScriptedDaemon.start({
     onVerify: (m, reply) => {
       if (m.address.startsWith('nobody@')) {
@@ -74,7 +74,15 @@ async function setup() {
     },
   });
   cleanups.push(() => link.close());
-  const layer = new BadgeLayer({ doc: document, link, openOptions: () => {}, schedule: (work) => setTimeout(work, 0), pauseMs: 20 });
+  // happy-dom's events are all script-made (isTrusted false): most tests stand in for a person.
+  const layer = new BadgeLayer({
+    doc: document,
+    link,
+    openOptions: () => {},
+    schedule: (work) => setTimeout(work, 0),
+    pauseMs: 20,
+    ...(options.trustEveryEvent !== false && { isTrusted: () => true }),
+  });
   current = layer;
   cleanups.push(() => layer.stop());
   return { daemon, layer };
@@ -177,5 +185,23 @@ describe('badges on a sign-up form', () => {
     expect(badges()).toHaveLength(2);
     layer.stop();
     expect(badges()).toHaveLength(0);
+  });
+
+  it('never checks a value the page put there by script, so no page can use MailPing as an oracle', async () => {
+    document.body.innerHTML = '<input type="email" id="e">';
+    const { daemon, layer } = await setup({ trustEveryEvent: false });
+    layer.start();
+    const input = document.getElementById('e') as HTMLInputElement;
+    // What a hostile page can do: set a value, fire events, focus and blur.
+    input.focus();
+    input.value = 'target@valid.test';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    input.blur();
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    await wait(100);
+    expect(daemon.verifies).toHaveLength(0);
+    expect(daemon.received.filter((m) => m.type === 'verify')).toHaveLength(0);
+    expect(badges()[0]!.dataset.verdict).toBe('idle');
   });
 });

@@ -18,6 +18,8 @@ export interface BadgeLayerOptions {
   /** Defaults to the window's requestAnimationFrame. */
   schedule?: Scheduler;
   pauseMs?: number;
+  /** Defaults to `event.isTrusted` (see FieldBadgeContext.userValues for why it matters). */
+  isTrusted?(event: Event): boolean;
 }
 
 const LIVE_TAG = 'mailping-live';
@@ -33,6 +35,7 @@ export class BadgeLayer {
   #live: HTMLElement | null = null;
   #liveText: HTMLElement | null = null;
   #unsubscribeStatus: (() => void) | null = null;
+  readonly #userValues = new Set<string>();
 
   constructor(private readonly options: BadgeLayerOptions) {
     const win = options.doc.defaultView;
@@ -125,6 +128,8 @@ export class BadgeLayer {
       announce: (text) => this.#announce(text),
       openOptions: this.options.openOptions,
       pauseMs: this.options.pauseMs ?? 700,
+      userValues: this.#userValues,
+      isTrusted: this.options.isTrusted ?? ((event) => event.isTrusted),
     });
     this.#badges.set(input, badge);
     this.#resizeObserver?.observe(input);

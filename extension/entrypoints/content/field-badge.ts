@@ -22,6 +22,14 @@ export interface FieldBadgeContext {
   openOptions(): void;
   /** How long typing must pause before the local checks run. */
   pauseMs: number;
+  /**
+   * Values the person typed (and committed) in this document. A value the page put into a
+   * field by script is not checked by itself: otherwise any page could use MailPing, and the
+   * person's own daemon and IP address, to probe addresses of its choosing.
+   */
+  userValues: Set<string>;
+  /** Whether an event came from the person (`event.isTrusted`; tests stand in for the person). */
+  isTrusted(event: Event): boolean;
 }
 
 const HOVER_OPEN_MS = 120;
@@ -35,6 +43,8 @@ export class FieldBadge {
   #hoverTimer: ReturnType<typeof setTimeout> | null = null;
   #recheckTimer: ReturnType<typeof setTimeout> | null = null;
   #intersecting = true;
+  /** The field's value as of the person's last input (typing, pasting, autofill). */
+  #typedValue: string | null = null;
   #textWidth: number | null | undefined;
   #pinned = false;
   #destroyed = false;
@@ -153,6 +163,9 @@ export class FieldBadge {
         this.#watches.delete(effect.address);
         return;
       case 'peek':
+        // Only for what the person typed on this page (a field re-rendered by the page's
+        // framework): a value the page chose learns nothing from MailPing.
+        if (!this.ctx.userValues.has(effect.address)) return;
         void this.ctx.link.peek(effect.address).then((state) => this.dispatch({ type: 'checked', address: effect.address, state }));
         return;
       case 'recheckAt':
@@ -172,7 +185,8 @@ export class FieldBadge {
     const field = this.field;
     field.addEventListener(
       'input',
-      () => {
+      (e) => {
+        if (this.ctx.isTrusted(e)) this.#typedValue = field.value;
         this.dispatch({ type: 'typed', value: field.value });
         if (this.#pauseTimer) clearTimeout(this.#pauseTimer);
         this.#pauseTimer = setTimeout(() => {
@@ -187,7 +201,7 @@ export class FieldBadge {
     field.addEventListener(
       'keydown',
       (e) => {
-        if (e.key === 'Enter' && !e.isComposing) this.#commit();
+        if (e.key === 'Enter' && !e.isComposing && this.ctx.isTrusted(e)) this.#commit();
         else if (e.key === 'Escape') this.#closePopover();
       },
       options,
@@ -195,8 +209,9 @@ export class FieldBadge {
     field.addEventListener('blur', () => this.#commit(), options);
     field.addEventListener(
       'change',
-      () => {
-        // Autofill and scripts change values without a blur.
+      (e) => {
+        // Autofill changes values without a blur (and with trusted events).
+        if (this.ctx.isTrusted(e)) this.#typedValue = field.value;
         if (!this.#isFocused()) this.#commit();
       },
       options,
@@ -254,6 +269,14 @@ export class FieldBadge {
       this.dispatch({ type: 'typed', value });
       return;
     }
+    const address = value.trim();
+    const byPerson = address === (this.#typedValue ?? '').trim() || this.ctx.userValues.has(address);
+    if (!byPerson) {
+      // Put there by the page's script: shown as not checked, never sent anywhere.
+      this.dispatch({ type: 'found', value });
+      return;
+    }
+    if (address !== '') this.ctx.userValues.add(address);
     this.dispatch({ type: 'committed', value });
   }
 
@@ -285,7 +308,10 @@ export class FieldBadge {
 
   #details(): HTMLElement {
     return buildDetails(this.ctx.doc, this.#detailsModel(), {
+      // Buttons answer the person's clicks only, not a page script's element.click().
+      isTrusted: (event) => this.ctx.isTrusted(event),
       applySuggestion: (suggestion) => {
+        this.#typedValue = suggestion;
         setFieldValue(this.field, suggestion);
         this.#closePopover();
         this.#commit();

@@ -3,6 +3,7 @@ import type { BackgroundLink } from '@/lib/background-link';
 import { DETAILS_CSS } from '@/lib/details-styles';
 import type { CheckState } from '@/lib/messages';
 import { buildDetails } from '@/lib/result-details';
+import { showInTopLayer } from './badge-element';
 import { verdictOf } from './badge-state';
 
 /**
@@ -15,8 +16,9 @@ const WIDTH = 320;
 const LINGER_MS = 12_000;
 
 const TOAST_CSS = `
-.mp-card { position: relative; box-sizing: border-box; width: ${WIDTH}px; max-width: calc(100vw - 16px); background: #ffffff;
-  border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 32px 8px 12px; box-shadow: 0 8px 24px rgba(66, 74, 83, 0.24); }
+.mp-card { position: fixed; inset: auto; margin: 0; overflow: visible; height: auto; color: #1f2328; box-sizing: border-box;
+  width: ${WIDTH}px; max-width: calc(100vw - 16px); background: #ffffff; border: 1px solid #d0d7de; border-radius: 8px;
+  padding: 10px 32px 8px 12px; box-shadow: 0 8px 24px rgba(66, 74, 83, 0.24); color-scheme: light; }
 .mp-close { all: unset; position: absolute; top: 6px; right: 6px; width: 22px; height: 22px; border-radius: 4px; cursor: pointer;
   font: 400 18px/22px system-ui, sans-serif; text-align: center; color: #57606a; }
 .mp-close:hover { background: #eaeef2; }
@@ -68,7 +70,7 @@ export class Toasts {
     this.#last = { x: event.clientX, y: event.clientY, target: target?.nodeType === 1 ? target : null };
   }
 
-  show(given: string | null): { shown: boolean; address: string | null } {
+  show(given: string | null, fresh = false): { shown: boolean; address: string | null } {
     const address = given ?? addressInElement(this.#last?.target ?? null);
     this.close();
     const host = this.doc.createElement(TOAST_TAG);
@@ -80,6 +82,7 @@ export class Toasts {
     card.className = 'mp-card';
     card.setAttribute('role', 'status');
     card.setAttribute('aria-live', 'polite');
+    card.setAttribute('popover', 'manual');
     const close = this.doc.createElement('button');
     close.className = 'mp-close';
     close.type = 'button';
@@ -94,8 +97,9 @@ export class Toasts {
     });
     host.addEventListener('mouseenter', () => this.#holdOpen());
     host.addEventListener('focusin', () => this.#holdOpen());
-    this.#place(host);
+    this.#place(host, card);
     this.doc.documentElement.append(host);
+    showInTopLayer(card, true);
 
     if (address === null) {
       this.#render(host, body, '', null, 'Select an address, or right-click a field that holds one.');
@@ -103,7 +107,7 @@ export class Toasts {
       return { shown: true, address: null };
     }
     this.#render(host, body, address, { kind: 'checking', stage: null });
-    this.#unwatch = this.link.watch(address, false, (state) => {
+    this.#unwatch = this.link.watch(address, fresh, (state) => {
       if (this.#host !== host) return;
       this.#render(host, body, address, state);
       if (state.kind === 'done' || state.kind === 'failed') {
@@ -137,12 +141,12 @@ export class Toasts {
         syntaxError: message ?? (state?.kind === 'failed' ? state.message : state?.kind === 'done' ? (state.result.syntax.error?.message ?? null) : null),
         status: this.link.status,
       },
-      { openOptions: this.openOptions, recheck: () => this.show(address) },
+      { openOptions: this.openOptions, recheck: () => this.show(address, true), isTrusted: (event) => event.isTrusted },
     );
     body.replaceChildren(details);
   }
 
-  #place(host: HTMLElement): void {
+  #place(host: HTMLElement, card: HTMLElement): void {
     const win = this.doc.defaultView;
     const vw = win?.innerWidth ?? 1024;
     const vh = win?.innerHeight ?? 768;
@@ -155,6 +159,9 @@ export class Toasts {
     host.style.cssText =
       'all: initial !important; position: fixed !important; z-index: 2147483647 !important; display: block !important; ' +
       `left: ${Math.round(left)}px !important; top: ${Math.round(top)}px !important; color-scheme: light !important;`;
+    // The card itself goes to the top layer (above the page's overlays), at the same spot.
+    card.style.left = `${Math.round(left)}px`;
+    card.style.top = `${Math.round(top)}px`;
   }
 
   #holdOpen(): void {

@@ -4,6 +4,7 @@ import { daemonEndpointItem, isLoopbackHost, pairingItem, reverifyHoursItem } fr
 import type { DaemonStatusView } from '@/lib/messages';
 import { askBackground, CHECKS_PORT } from '@/lib/messaging';
 import { autoBadgesItem, silentSitesItem } from '@/lib/settings';
+import { textWithCode } from '@/lib/result-details';
 import { normalizeSiteList } from '@/lib/site-match';
 import { statusWords } from '@/lib/verdict-words';
 
@@ -20,7 +21,7 @@ function renderStatus(view: DaemonStatusView): void {
   node.dataset.kind = view.status.kind;
   const words = statusWords(view.status, view.endpoint);
   node.textContent = view.status.kind === 'connected' ? `Connected to the daemon at ${view.endpoint}` : words.title;
-  $('status-advice').textContent = words.advice;
+  $('status-advice').replaceChildren(...textWithCode(document, '', words.advice).childNodes);
 }
 
 const link = new BackgroundLink({

@@ -4,9 +4,9 @@ import { BackgroundLink, type PortLike } from '@/lib/background-link';
 import { DETAILS_CSS } from '@/lib/details-styles';
 import type { CheckState, DaemonStatusView, PageAddress } from '@/lib/messages';
 import { askBackground, CHECKS_PORT } from '@/lib/messaging';
-import { buildDetails, relativeTime } from '@/lib/result-details';
+import { buildDetails, relativeTime, textWithCode } from '@/lib/result-details';
 import { createIcon, type IconState } from '@/lib/verdict-icons';
-import { statusWords, VERDICT_WORDS } from '@/lib/verdict-words';
+import { statusLabel, statusWords, VERDICT_WORDS } from '@/lib/verdict-words';
 
 /**
  * The toolbar popup: the daemon's status (and what to do about it), a box to verify any
@@ -84,11 +84,11 @@ function renderStatus(view: DaemonStatusView): void {
   const pill = $('status-pill');
   pill.dataset.kind = view.status.kind;
   const words = statusWords(view.status, view.endpoint);
-  $('status-text').textContent = view.status.kind === 'connected' ? `Connected (${view.endpoint})` : words.title;
+  $('status-text').textContent = view.status.kind === 'connected' ? `Connected (${view.endpoint})` : statusLabel(view.status);
   const help = $('status-help');
   help.hidden = view.status.kind === 'connected' || view.status.kind === 'connecting';
   $('status-title').textContent = words.title;
-  $('status-advice').textContent = words.advice;
+  $('status-advice').replaceWith(Object.assign(textWithCode(document, '', words.advice), { id: 'status-advice' }));
   if (view.status.kind === 'connected' && historyFailed) void loadHistory();
 }
 
@@ -101,6 +101,8 @@ for (const id of ['open-options', 'status-options']) $(id).addEventListener('cli
 // ---- the verify box -------------------------------------------------------------------------
 
 let stopVerify: (() => void) | null = null;
+/** Rows of the page list by address: a check from the box updates the page's row too. */
+const pageRows = new Map<string, { update(state: CheckState | null): void }>();
 
 function verifyTyped(address: string, fresh: boolean): void {
   stopVerify?.();
@@ -109,6 +111,7 @@ function verifyTyped(address: string, fresh: boolean): void {
   box.replaceChildren(details(address, { kind: 'checking', stage: null }));
   const unwatch = link.watch(address, fresh, (state) => {
     box.replaceChildren(details(address, state, () => verifyTyped(address, true)));
+    pageRows.get(address.toLowerCase())?.update(state);
     if (state.kind === 'done' || state.kind === 'failed') {
       unwatch();
       if (stopVerify === unwatch) stopVerify = null;
@@ -199,14 +202,17 @@ async function loadPageAddresses(tabId: number): Promise<void> {
   for (const entry of addresses) {
     const row = listEntry(entry.address, null, sourceWords(entry));
     rows.set(entry.address, row);
+    pageRows.set(entry.address.toLowerCase(), row);
     list.append(row.item);
     void link.peek(entry.address).then((state) => state?.kind === 'done' && row.update(state));
   }
   const button = $<HTMLButtonElement>('verify-all');
   button.disabled = addresses.length === 0;
+  // A second click after a full run asks the mail servers again.
+  let runs = 0;
   button.addEventListener('click', () => {
     button.disabled = true;
-    verifyAll(addresses, rows);
+    verifyAll(addresses, rows, runs++ > 0);
   });
 }
 
@@ -214,7 +220,7 @@ function sourceWords(entry: PageAddress): string {
   return entry.sources.includes('mailto') ? 'link' : 'text';
 }
 
-function verifyAll(addresses: readonly PageAddress[], rows: Map<string, ReturnType<typeof listEntry>>): void {
+function verifyAll(addresses: readonly PageAddress[], rows: Map<string, ReturnType<typeof listEntry>>, fresh: boolean): void {
   let finished = 0;
   const progress = $('page-progress');
   const bar = $('page-progress-bar');
@@ -227,13 +233,14 @@ function verifyAll(addresses: readonly PageAddress[], rows: Map<string, ReturnTy
   report();
   for (const { address } of addresses) {
     let settled = false;
-    const unwatch = link.watch(address, false, (state) => {
+    const unwatch = link.watch(address, fresh, (state) => {
       rows.get(address)?.update(state);
       if (!settled && (state.kind === 'done' || state.kind === 'failed')) {
         settled = true;
         finished += 1;
         report();
         unwatch();
+        if (finished === addresses.length) $<HTMLButtonElement>('verify-all').disabled = false;
       }
     });
   }

@@ -46,6 +46,8 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
     await rm(profile, { recursive: true, force: true });
     throw e;
   }
+  // Fail a stuck step in seconds, not in Playwright's default 30 s (polls repeat steps).
+  context.setDefaultTimeout(10_000);
   const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   const extensionId = new URL(first.url()).host;
 

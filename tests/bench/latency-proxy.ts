@@ -1,0 +1,185 @@
+/**
+ * A delaying TCP proxy: the Internet's round-trip time, in user space (tc netem is not available
+ * here). It stands where a mail server stands for the client (127.0.27.N:25, the MX of
+ * benchN.test) and forwards to the lab's Postfix, so it is also where politeness is counted:
+ * connections opened, connections open at once, and the server's turns to speak.
+ *
+ * The model: every chunk is delayed by RTT/2 in its direction, in order; a new connection reaches
+ * the server 1.5 RTT after the client connected (SYN, SYN-ACK, ACK: the server's accept() returns
+ * when the ACK arrives), so connect + greeting costs 2 RTT as it does on the Internet. A client
+ * that closes is seen closing by the server RTT/2 later.
+ */
+import net from 'node:net';
+
+export interface ProxyCounters {
+  /** Connections the server was asked to accept. */
+  connections: number;
+  /**
+   * Open right now: accepted by the server, and the client's goodbye (FIN or reset) not arrived
+   * yet. This is the client's politeness as the server sees it.
+   */
+  open: number;
+  /** The most that were open at once. */
+  peakOpen: number;
+  /**
+   * The same, but until the server has closed its end too. A loaded server takes a while to close
+   * after its 221, so this can exceed `open` when a polite client reconnects at once.
+   */
+  peakUntilServerClosed: number;
+  /** Times the server spoke after the client (the greeting counts): SMTP round trips as the server sees them. */
+  turns: number;
+  bytesToServer: number;
+  bytesToClient: number;
+}
+
+export interface LatencyProxy {
+  address: string;
+  port: number;
+  rttMs: number;
+  readonly counters: ProxyCounters;
+  /** Zeroes the counters (between runs); `open` is kept, it is a state rather than a count. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface LatencyProxyOptions {
+  listen: { host: string; port: number };
+  upstream: { host: string; port: number };
+  rttMs: number;
+}
+
+const emptyCounters = (): ProxyCounters => ({ connections: 0, open: 0, peakOpen: 0, peakUntilServerClosed: 0, turns: 0, bytesToServer: 0, bytesToClient: 0 });
+
+export function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
+  const half = options.rttMs / 2;
+  const counters = emptyCounters();
+  /** Connections the server has not closed yet (for peakUntilServerClosed). */
+  let serverOpen = 0;
+  const sockets = new Set<net.Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  /** Runs `fn` after `ms`; a timer per chunk keeps order because every delay in a direction is the same. */
+  const later = (ms: number, fn: () => void): void => {
+    if (ms <= 0) return fn();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+  };
+
+  // Half-open allowed on both legs: a FIN is forwarded (late, like the data before it), not acted on.
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    sockets.add(client);
+    client.setNoDelay(true);
+    let upstream: net.Socket | null = null;
+    let serverSawOpen = false;
+    let clientGoneAtServer = false;
+    let serverClosedItsEnd = false;
+    let clientEnded = false;
+    let lastSpeaker: 'client' | 'server' = 'client';
+    /** What the client sent before the server accepted: delivered in order once it has. */
+    const early: Array<Buffer | 'end' | 'reset'> = [];
+
+    /** The client's FIN or reset reached the server (or the server closed first). */
+    const clientGone = (): void => {
+      if (!serverSawOpen || clientGoneAtServer) return;
+      clientGoneAtServer = true;
+      counters.open--;
+    };
+    const toServer = (item: Buffer | 'end' | 'reset'): void => {
+      if (!upstream) {
+        early.push(item);
+        return;
+      }
+      if (upstream.destroyed) return;
+      if (item === 'reset') {
+        clientGone();
+        upstream.destroy();
+      } else if (item === 'end') {
+        clientGone();
+        upstream.end();
+      } else upstream.write(item);
+    };
+
+    client.on('data', (chunk: Buffer) => {
+      counters.bytesToServer += chunk.length;
+      lastSpeaker = 'client';
+      later(half, () => toServer(chunk));
+    });
+    client.on('end', () => {
+      clientEnded = true;
+      later(half, () => toServer('end'));
+    });
+    client.on('error', () => {});
+    client.on('close', () => {
+      sockets.delete(client);
+      // Gone without a FIN (a reset, a destroy): the server sees the connection drop.
+      if (!clientEnded) later(half, () => toServer('reset'));
+    });
+
+    later(1.5 * options.rttMs, () => {
+      counters.connections++;
+      counters.open++;
+      counters.peakOpen = Math.max(counters.peakOpen, counters.open);
+      serverOpen++;
+      counters.peakUntilServerClosed = Math.max(counters.peakUntilServerClosed, serverOpen);
+      serverSawOpen = true;
+      let upstreamEnded = false;
+      const up = net.connect({ host: options.upstream.host, port: options.upstream.port, allowHalfOpen: true });
+      up.setNoDelay(true);
+      upstream = up;
+      sockets.add(up);
+      up.on('data', (chunk: Buffer) => {
+        counters.bytesToClient += chunk.length;
+        if (lastSpeaker === 'client') counters.turns++;
+        lastSpeaker = 'server';
+        later(half, () => {
+          if (!client.destroyed && client.writable) client.write(chunk);
+        });
+      });
+      up.on('end', () => {
+        upstreamEnded = true;
+        later(half, () => {
+          if (!client.destroyed && client.writable) client.end();
+        });
+      });
+      up.on('error', () => {});
+      up.on('close', () => {
+        sockets.delete(up);
+        clientGone();
+        if (!serverClosedItsEnd) {
+          serverClosedItsEnd = true;
+          serverOpen--;
+        }
+        if (!upstreamEnded) later(half, () => client.destroy());
+      });
+      for (const item of early.splice(0)) toServer(item);
+    });
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.listen.host, port: options.listen.port, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve({
+        address: options.listen.host,
+        port: options.listen.port,
+        rttMs: options.rttMs,
+        counters,
+        reset() {
+          const open = counters.open;
+          Object.assign(counters, emptyCounters(), { open, peakOpen: open, peakUntilServerClosed: serverOpen });
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            for (const t of timers) clearTimeout(t);
+            timers.clear();
+            for (const s of sockets) s.destroy();
+            sockets.clear();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,123 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderBulk, type BulkFigure } from './fig-bulk';
+import { renderContentDetection, type ContentDetectionFigure } from './fig-content-detection';
+import { renderFreshAddress, type FreshFigure } from './fig-fresh-address';
+import { renderFuzz, type FuzzFigure } from './fig-fuzz';
+import { renderMemory, type MemoryFigure } from './fig-memory';
+import { renderWebSocket, type WebSocketFigure } from './fig-websocket';
+import { renderMachine, type Machine } from './machine';
+import { mb, median, ms, table } from './stats';
+
+/** Everything one bench run measured, and how it turns into docs/benchmarks.md. */
+export interface BenchResults {
+  quick: boolean;
+  command: string;
+  rttMs: number;
+  machine: Machine;
+  durationMs: number;
+  fresh?: FreshFigure;
+  bulk?: BulkFigure;
+  websocket?: WebSocketFigure;
+  content?: ContentDetectionFigure;
+  memory?: MemoryFigure;
+  fuzz?: FuzzFigure;
+  /** Figures that could not be measured, and why. */
+  failures: string[];
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export function checkTargets(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  if (r.fresh) {
+    const ours = r.fresh.rows.slice(0, 2);
+    const reported = median(r.fresh.reportedRoundTrips);
+    const atServer = Math.max(...ours.map((row) => median(row.turns)));
+    checks.push({
+      target: 'a fresh address in ≤ 4 SMTP round trips after DNS',
+      measured: `${reported} (MailPing's count), ${atServer} at the server; ${ms(median(ours[1]!.wallMs))} through the daemon at RTT ${r.rttMs} ms`,
+      met: reported <= 4 && atServer <= 4,
+    });
+  }
+  if (r.bulk) {
+    const peers = r.bulk.rows.filter((row) => row.isPeer);
+    const best = peers.reduce((a, b) => (median(a.wallMs) <= median(b.wallMs) ? a : b));
+    const ours = r.bulk.rows.filter((row) => !row.isPeer && row.settings.startsWith('default'));
+    const worst = ours.reduce((a, b) => (median(a.wallMs) >= median(b.wallMs) ? a : b));
+    const ratio = median(best.wallMs) / median(worst.wallMs);
+    const allRight = ours.every((row) => row.correctness.every((c) => c.right === r.bulk!.addresses));
+    const fewer = ours.every((row) => median(row.connections) < median(best.connections));
+    checks.push({
+      target: `the bulk run (${r.bulk.addresses} addresses) ≥ 10× faster than the best peer, with fewer connections`,
+      measured: `${ratio.toFixed(1)}× (slowest of CLI and daemon at default politeness vs ${best.tool}), ${Math.max(...ours.map((o) => median(o.connections)))} vs ${median(best.connections)} connections, ${allRight ? 'every answer right' : 'NOT every answer right'}`,
+      met: ratio >= 10 && fewer && allRight,
+    });
+  }
+  if (r.websocket && !('error' in r.websocket.sequential)) {
+    const s = r.websocket.sequential;
+    checks.push({ target: 'cached answers < 5 ms p99 over the WebSocket', measured: `p99 ${ms(s.p99Ms, 3)} (median ${ms(s.medianMs, 3)}), one client`, met: s.p99Ms < 5 });
+  }
+  if (r.content && r.content.detectMedianMs !== null) {
+    checks.push({
+      target: 'detection on the large page (10,000 elements, 200 inputs) < 16 ms',
+      measured: `median ${ms(r.content.detectMedianMs)}, p90 ${ms(r.content.detectP90Ms ?? NaN)}`,
+      met: r.content.detectMedianMs < 16,
+    });
+  }
+  if (r.memory) {
+    checks.push({ target: 'daemon idle RSS < 80 MB', measured: mb(r.memory.rssKb.idle), met: r.memory.rssKb.idle < 80 * 1024 });
+  }
+  return checks;
+}
+
+export function renderTargets(checks: TargetCheck[]): string {
+  return table(
+    ['target', 'measured', ''],
+    checks.map((c) => [c.target, c.measured, c.met === null ? '—' : c.met ? 'met' : '**missed**']),
+  );
+}
+
+/** The generated part of docs/benchmarks.md. */
+export function renderResults(r: BenchResults): string {
+  const sections: string[] = [
+    `Produced by \`${r.command}\` in ${ms(r.durationMs)}${r.quick ? ' (quick run: small sizes, single runs)' : ''}, latency proxy RTT ${r.rttMs} ms.`,
+    '',
+    '### Machine',
+    '',
+    renderMachine(r.machine),
+    '',
+    '### Targets',
+    '',
+    renderTargets(checkTargets(r)),
+  ];
+  const section = (title: string, body: string | undefined): void => {
+    if (body !== undefined) sections.push('', `### ${title}`, '', body);
+  };
+  section('1. One fresh address', r.fresh && renderFreshAddress(r.fresh));
+  section(`2. ${r.bulk?.addresses.toLocaleString('en') ?? ''} addresses over 10 domains`, r.bulk && renderBulk(r.bulk));
+  section('3. Cached answers through the daemon\'s WebSocket', r.websocket && renderWebSocket(r.websocket));
+  section('4. Content-script detection', r.content && renderContentDetection(r.content));
+  section('5. Daemon memory', r.memory && renderMemory(r.memory));
+  section('Fuzzing', r.fuzz && renderFuzz(r.fuzz));
+  if (r.failures.length > 0) section('Not measured in this run', r.failures.map((f) => `- ${f}`).join('\n'));
+  return sections.join('\n');
+}
+
+export const DOC = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+const BEGIN = '<!-- bench:begin (generated by `pnpm bench`; edit outside these markers) -->';
+const END = '<!-- bench:end -->';
+
+/** Replaces the generated block of docs/benchmarks.md, keeping the hand-written text around it. */
+export function writeResults(generated: string, file = DOC): void {
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+  const start = existing.indexOf(BEGIN);
+  const end = existing.indexOf(END);
+  const block = `${BEGIN}\n\n${generated}\n\n${END}`;
+  const next = start >= 0 && end > start ? `${existing.slice(0, start)}${block}${existing.slice(end + END.length)}` : `${existing.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, next);
+}
