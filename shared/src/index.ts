@@ -5,3 +5,4 @@ export * from './address/typo-suggestion';
 export { POPULAR_MAIL_DOMAINS } from './address/popular-domains';
 export * from './protocol';
 export * from './extension-identity';
+export * from './daemon-endpoint';

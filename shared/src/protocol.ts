@@ -19,8 +19,6 @@ export const MAX_MESSAGE_BYTES = 16 * 1024;
 /** Daemon frames carry transcripts and history pages: a larger, still bounded, limit. */
 export const MAX_SERVER_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-/** Default TCP port of the daemon on loopback. */
-export const DEFAULT_DAEMON_PORT = 7425;
 
 const id = z.string().min(1).max(64);
 // RFC 5321 allows 254 octets; some slack for the surrounding whitespace people paste.
