@@ -83,9 +83,22 @@ if (pnpmRun(['install', '--frozen-lockfile']) !== 0) fail('pnpm install failed')
 if (job === 'test') {
   process.exit(pnpmRun(['run', 'test:all', ...rest]));
 } else if (job === 'start') {
-  say('building');
+  say('building the daemon and the extension');
   if (pnpmRun(['run', 'build']) !== 0) fail('the build failed');
-  process.exit(pnpmRun(['run', 'start:main', ...rest]));
+  if (rest.length === 0) {
+    process.stderr.write(
+      [
+        '',
+        'The extension is built:',
+        '  Chrome:  chrome://extensions → Developer mode → Load unpacked → extension/.output/chrome-mv3',
+        '  Firefox: about:debugging#/runtime/this-firefox → Load Temporary Add-on → extension/.output/firefox-mv3/manifest.json',
+        'Pair it: in another terminal run `pnpm mailping pair`, then enter the code in MailPing\'s options.',
+        '',
+      ].join('\n'),
+    );
+  }
+  // `npm start` runs the daemon; `npm start -- verify a@b.example` runs any other mailping command.
+  process.exit(pnpmRun(['run', 'start:main', ...(rest.length > 0 ? rest : ['serve'])]));
 } else {
   fail(`unknown job "${job}" (use start or test)`);
 }
