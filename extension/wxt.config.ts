@@ -1,6 +1,7 @@
 import { CHROME_EXTENSION_KEY } from '@mailping/shared';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
+import { WEBMAIL_MATCHES } from './webmail/known-hosts';
 
 // The polyfill module aliases `wxt/browser` to a bare specifier that pnpm's strict layout cannot
 // resolve from inside wxt's own files; pointing the alias at the file itself fixes that.
@@ -17,7 +18,9 @@ const polyfillBrowser = fileURLToPath(import.meta.resolve('@wxt-dev/webextension
  *   menu can show its result in a tab that was open before the extension was installed.
  * - alarms: wakes the background after the browser stopped it while checks were still waiting
  *   for the daemon, so they finish without anyone having to reopen the page.
- * The content script runs on every site (the inline badges); the per-site switch lives in options.
+ * The content script runs on every site (the inline badges, and webmail recipient checks with
+ * the generic adapter); the webmail site adapters (webmail-adapters.js) only on the webmails'
+ * own hosts. The per-site switch is in the popup and the options.
  * No host permission is requested: the WebSocket to the daemon needs none, and the health probe
  * uses a no-cors request that only tells whether something answers.
  */
@@ -32,6 +35,8 @@ export default defineConfig({
     description: 'Verify email addresses where you type them, through your own MailPing daemon.',
     permissions: ['contextMenus', 'storage', 'activeTab', 'scripting', 'alarms'],
     action: { default_title: 'MailPing' },
+    // WXT adds the content scripts it builds after this one (entrypoints/webmail-adapters.ts).
+    content_scripts: [{ matches: WEBMAIL_MATCHES, js: ['webmail-adapters.js'], run_at: 'document_start' }],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -2,7 +2,7 @@
 // The daemon's own dependencies stay external (better-sqlite3 is native; the rest load as they
 // are from node_modules); workspace packages and their dependencies are bundled in.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -11,11 +11,16 @@ const external = new Set(Object.keys(pkg.dependencies ?? {}).filter((name) => !n
 const packageName = (path) => (path.startsWith('@') ? path.split('/').slice(0, 2).join('/') : path.split('/')[0]);
 
 export async function buildDaemon({ quiet = false } = {}) {
+  // Chunk names carry hashes: start from an empty dist/ so old chunks do not pile up.
+  rmSync(`${root}/dist`, { recursive: true, force: true });
   await build({
     absWorkingDir: root,
     entryPoints: { cli: 'src/cli.ts' },
     outdir: 'dist',
     bundle: true,
+    // Commands load their implementation on demand (import()): `serve` never loads the list machinery.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     platform: 'node',
     format: 'esm',
     target: 'node20',

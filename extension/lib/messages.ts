@@ -100,6 +100,11 @@ export const backgroundRequestSchemas = {
   tabCheck: z.object({ tabId: z.number().int() }),
   pageAddresses: z.object({ tabId: z.number().int() }),
   openOptions: z.object({}),
+  /**
+   * The address under the pointer in an opened webmail message (null: none any more): the
+   * background shows "Verify this email" in the context menu while there is one.
+   */
+  addressHover: z.object({ address: address.nullable() }),
 } as const;
 
 export interface BackgroundResponses {
@@ -111,6 +116,7 @@ export interface BackgroundResponses {
   tabCheck: TabCheck | null;
   pageAddresses: Outcome<{ addresses: PageAddress[]; truncated: boolean }>;
   openOptions: null;
+  addressHover: null;
 }
 
 export type BackgroundRequestKind = keyof typeof backgroundRequestSchemas;
@@ -134,6 +140,14 @@ export interface ContentRequests {
   showToast: { request: { address: string | null }; response: { shown: boolean; address: string | null } };
   /** The addresses the page shows (the top frame answers, for itself and its same-origin frames). */
   pageAddresses: { request: { limit: number }; response: { addresses: PageAddress[]; truncated: boolean } };
+  /** The page's host (for the popup's per-site switch) and the webmail MailPing recognised there. */
+  siteInfo: { request: Record<string, never>; response: SiteInfo };
+}
+
+export interface SiteInfo {
+  host: string;
+  /** "Gmail", "Outlook"…, "webmail" for one found without an adapter, null for none. */
+  webmail: string | null;
 }
 
 /** The envelope of every one-shot message: the marker keeps other extensions' messages apart. */

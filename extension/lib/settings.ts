@@ -16,3 +16,9 @@ export const silentSitesItem = storage.defineItem<string[]>('local:silentSites',
   fallback: [],
   version: 1,
 });
+
+/** Recipient checks in webmail compose windows and hover marks in opened messages. */
+export const webmailChecksItem = storage.defineItem<boolean>('local:webmailChecks', {
+  fallback: true,
+  version: 1,
+});

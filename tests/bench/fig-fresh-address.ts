@@ -103,7 +103,7 @@ export function renderFreshAddress(f: FreshFigure): string {
     f.rows.indexOf(r) < 2 ? times(best, median(r.innerMs ?? r.wallMs)) : '',
   ]);
   return [
-    table(['tool', 'wall time (median)', 'inside the engine', 'SMTP round trips (at the server)', 'connections', 'right', 'vs best peer'], rows),
+    table(['tool', 'wall time (median)', 'inside the engine', 'SMTP round trips (at the server)', 'connections', 'right', 'vs best peer (the CLI: engine time)'], rows),
     '',
     `MailPing's own count (result.smtp.roundTrips): ${[...new Set(f.reportedRoundTrips)].join(', ')} per address.`,
   ].join('\n');

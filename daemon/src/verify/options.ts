@@ -50,7 +50,8 @@ export const DEFAULT_OPTIONS: Omit<VerifierOptions, 'helo'> = {
   // RFC 5321 §4.5.3.2 allows minutes; servers that tarpit the greeting take 20-30 s.
   greetingTimeoutMs: 25_000,
   commandTimeoutMs: 20_000,
-  concurrency: 8,
+  // Politeness is per MX host (maxConnectionsPerHost); domains on different hosts may run side by side.
+  concurrency: 16,
   maxConnectionsPerHost: 2,
   maxRcptPerSession: 50,
   // Postfix starts delaying replies after 10 errors and hangs up after 20; stay below both.

@@ -16,7 +16,7 @@ import {
 } from '@/lib/daemon-settings';
 import { DaemonClient } from './daemon-client';
 import { probeHealth } from './health-probe';
-import { createMenus, handleMenuClick, type MenuClick } from './menus';
+import { createMenus, handleMenuClick, showAddressItem, shownAddress, type MenuClick } from './menus';
 import { PortHub } from './port-hub';
 import { createRequestRouter } from './request-router';
 import { ResultCache } from './result-cache';
@@ -172,6 +172,10 @@ export default defineBackground(() => {
           await browser.runtime.openOptionsPage();
           return null;
         },
+        addressHover: async ({ address }) => {
+          await showAddressItem(address);
+          return null;
+        },
       },
       browser.runtime.getURL('/'),
     ),
@@ -189,7 +193,7 @@ export default defineBackground(() => {
   browser.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
   // A native context menu cannot be clicked by automation: the end-to-end tests (and anyone in
   // the worker's DevTools console) run the same handler through this.
-  (globalThis as { mailpingDebug?: unknown }).mailpingDebug = { menuClicked: onMenuClick };
+  (globalThis as { mailpingDebug?: unknown }).mailpingDebug = { menuClicked: onMenuClick, shownAddress };
   browser.runtime.onInstalled.addListener(() => void createMenus());
   browser.tabs.onRemoved.addListener((tabId) => tabs.forget(tabId));
   // A new page in the tab: the last page's result no longer belongs on its toolbar icon.

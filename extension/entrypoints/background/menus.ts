@@ -9,6 +9,12 @@ import { askContent } from '@/lib/messaging';
  */
 export const MENU_TEXT = 'mailping-verify';
 export const MENU_MAILTO = 'mailping-verify-mailto';
+/**
+ * On an address in an opened webmail message (a sender's name that carries the address, say):
+ * hidden, and shown while the content script reports the pointer on such an address, so it
+ * never clutters the menu anywhere else.
+ */
+export const MENU_ADDRESS = 'mailping-verify-address';
 const TITLE = 'Verify this email';
 
 function createItem(properties: Parameters<typeof browser.contextMenus.create>[0]): Promise<boolean> {
@@ -23,6 +29,26 @@ export async function createMenus(): Promise<void> {
   await createItem({ id: MENU_TEXT, title: TITLE, contexts: ['selection', 'editable'] });
   // A browser that refuses a mailto: URL pattern still verifies a selected link text.
   await createItem({ id: MENU_MAILTO, title: TITLE, contexts: ['link'], targetUrlPatterns: ['mailto:*'] });
+  await createItem({ id: MENU_ADDRESS, title: TITLE, contexts: ['page', 'link', 'image'], visible: false });
+  addressShown = null;
+}
+
+let addressShown: string | null = null;
+
+/** Shows the address item while the pointer is on an address (null hides it). */
+export async function showAddressItem(address: string | null): Promise<void> {
+  if (address === addressShown) return;
+  addressShown = address;
+  try {
+    await browser.contextMenus.update(MENU_ADDRESS, { visible: address !== null });
+  } catch {
+    // The menus are being re-made (an update): they start hidden.
+  }
+}
+
+/** The address the item is shown for, if any (the end-to-end tests look). */
+export function shownAddress(): string | null {
+  return addressShown;
 }
 
 export interface MenuClick {

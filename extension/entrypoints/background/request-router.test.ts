@@ -11,6 +11,7 @@ const handlers: RequestHandlers = {
   tabCheck: () => null,
   pageAddresses: () => ({ ok: true, value: { addresses: [], truncated: false } }),
   openOptions: () => null,
+  addressHover: () => null,
 };
 const route = createRequestRouter(handlers, 'chrome-extension://abc/');
 const fromPopup = { id: 'abc', url: 'chrome-extension://abc/popup.html' };

@@ -45,8 +45,12 @@ export class BadgeElement {
   #iconState: IconState | null = null;
   #placement: Placement | null = null;
 
-  constructor(private readonly doc: Document) {
-    this.host = doc.createElement(BADGE_TAG);
+  /** `tag`: webmail recipient marks reuse the badge under their own name (webmail/recipient-mark.ts). */
+  constructor(
+    private readonly doc: Document,
+    tag: string = BADGE_TAG,
+  ) {
+    this.host = doc.createElement(tag);
     this.host.setAttribute('role', 'button');
     this.host.setAttribute('tabindex', '0');
     this.host.setAttribute('aria-haspopup', 'dialog');

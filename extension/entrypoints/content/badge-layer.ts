@@ -20,6 +20,8 @@ export interface BadgeLayerOptions {
   pauseMs?: number;
   /** Defaults to `event.isTrusted` (see FieldBadgeContext.userValues for why it matters). */
   isTrusted?(event: Event): boolean;
+  /** Fields that get no badge: where a webmail's recipients are typed (their chips get marks). */
+  skip?(input: HTMLInputElement): boolean;
 }
 
 const LIVE_TAG = 'mailping-live';
@@ -115,7 +117,13 @@ export class BadgeLayer {
     for (const badge of this.#badges.values()) badge.layout(viewport, isCovered);
   }
 
+  /** Drops a field's badge (it turned out to be a webmail's recipient entry). */
+  release(input: HTMLInputElement): void {
+    this.#remove(input);
+  }
+
   #add(input: HTMLInputElement, kind: FieldKind): void {
+    if (this.options.skip?.(input)) return;
     const existing = this.#badges.get(input);
     if (existing) {
       existing.kind = kind;
@@ -176,7 +184,7 @@ function isCovered(field: HTMLInputElement, rect: DOMRect): boolean {
   const win = field.ownerDocument.defaultView;
   if (win && (x < 0 || y < 0 || x >= win.innerWidth || y >= win.innerHeight)) return false;
   for (const hit of root.elementsFromPoint(x, y)) {
-    if (hit.localName === BADGE_TAG || hit.localName === 'mailping-toast') continue;
+    if (hit.localName === BADGE_TAG || hit.localName.startsWith('mailping-')) continue;
     return !(hit === field || field.contains(hit) || hit.contains(field) || hit.localName === 'label');
   }
   return false;

@@ -5,9 +5,10 @@
  * real value behind such a tracker, and the bubbling `input` and `change` events that follow
  * are what the framework listens to.
  */
-export function setFieldValue(field: HTMLInputElement, value: string): void {
+export function setFieldValue(field: HTMLInputElement | HTMLTextAreaElement, value: string): void {
   const win = field.ownerDocument.defaultView;
-  const proto = win?.HTMLInputElement.prototype ?? Object.getPrototypeOf(field);
+  // A textarea's value setter lives on its own prototype (the input's would throw on it).
+  const proto = (field.localName === 'textarea' ? win?.HTMLTextAreaElement.prototype : win?.HTMLInputElement.prototype) ?? Object.getPrototypeOf(field);
   const setter = Object.getOwnPropertyDescriptor(proto, 'value')?.set;
   if (setter) setter.call(field, value);
   else field.value = value;

@@ -1,4 +1,5 @@
 import { findAddressIn } from '@/lib/address-extract';
+import { addressAround } from '@/webmail/address-in-element';
 import type { BackgroundLink } from '@/lib/background-link';
 import { DETAILS_CSS } from '@/lib/details-styles';
 import type { CheckState } from '@/lib/messages';
@@ -49,7 +50,9 @@ export function addressInElement(target: Element | null): string | null {
     const selection = target.ownerDocument.defaultView?.getSelection()?.toString() ?? '';
     return findAddressIn(selection) ?? findAddressIn(editable.textContent ?? '');
   }
-  return null;
+  // An element that carries an address (a webmail's sender shown by name, with the address in
+  // an attribute).
+  return addressAround(target)?.address ?? null;
 }
 
 export class Toasts {

@@ -114,20 +114,32 @@ class SmtpBatch {
   async run(): Promise<BatchOutcome> {
     const maxConnections = 2 + Math.ceil(this.pending.length / Math.max(1, this.options.errorBudget - 1));
     let fruitless = 0;
-    while (this.pending.length > 0 && !this.context.signal.aborted && this.connections < maxConnections) {
+    let goOn = true;
+    while (goOn) {
       const opened = await this.connect();
       if (!opened) break;
       const before = this.pending.length;
       try {
         await this.converse(opened.connection, opened.target);
-      } finally {
+      } catch (error) {
+        opened.connection.close();
         opened.release();
+        throw error;
       }
-      this.roundTrips.set(opened.id, opened.connection.roundTrips);
       // A connection that answered nothing new twice in a row will not do better a third time;
       // one that timed out or spoke garbage will not do better a second time.
       fruitless = this.pending.length < before ? 0 : fruitless + 1;
-      if (fruitless >= 2 || (fruitless === 1 && this.lastFailureIsHopeless())) break;
+      goOn =
+        this.pending.length > 0 &&
+        !this.context.signal.aborted &&
+        this.connections < maxConnections &&
+        fruitless < 2 &&
+        !(fruitless === 1 && this.lastFailureIsHopeless());
+      // Always QUIT. The connection's slot (politeness) stays taken until the server answers it;
+      // but once nothing is left to ask, the answers need not wait for that goodbye.
+      const goodbye = opened.connection.quit(QUIT_TIMEOUT_MS).finally(opened.release);
+      this.roundTrips.set(opened.id, opened.connection.roundTrips);
+      if (goOn) await goodbye;
     }
     if (this.pending.length > 0) {
       const last = this.lastDecision ?? {
@@ -207,112 +219,108 @@ class SmtpBatch {
   private async converse(connection: SmtpConnection, target: MxTarget): Promise<void> {
     const o = this.options;
     const base = { target, tls: false, pipelining: false };
-    try {
-      this.phase('ehlo');
-      let caps = await this.hello(connection, target);
+    this.phase('ehlo');
+    let caps = await this.hello(connection, target);
+    if (!caps) return;
+    if (o.tls === 'always' && hasCapability(caps, 'STARTTLS')) {
+      caps = await this.startTls(connection, target);
       if (!caps) return;
-      if (o.tls === 'always' && hasCapability(caps, 'STARTTLS')) {
-        caps = await this.startTls(connection, target);
-        if (!caps) return;
+    }
+
+    let errors = 0;
+    let rcpts = 0;
+    let inTransaction = false;
+    let tlsRetried = false;
+    while (this.pending.length > 0 && !connection.closed) {
+      const pipelining = hasCapability(caps, 'PIPELINING');
+      const status = { ...base, tls: connection.tls, pipelining };
+      const probeCost = this.probeDone ? 0 : 1;
+      const room = Math.min(o.errorBudget - errors - probeCost, o.maxRcptPerSession - rcpts);
+      if (room < 1) break;
+      const chunk = this.pending.slice(0, pipelining ? room : 1);
+      this.phase('rcpt', chunk);
+
+      const commands: Outgoing[] = [];
+      if (!inTransaction) commands.push({ line: this.mailFromLine(caps) });
+      if (pipelining || inTransaction) {
+        for (const r of chunk) commands.push({ line: cmd.rcptTo(r.normalized), tag: r.normalized });
       }
+      const withProbe = pipelining && !this.probeDone;
+      if (withProbe) commands.push({ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG });
 
-      let errors = 0;
-      let rcpts = 0;
-      let inTransaction = false;
-      let tlsRetried = false;
-      while (this.pending.length > 0 && !connection.closed) {
-        const pipelining = hasCapability(caps, 'PIPELINING');
-        const status = { ...base, tls: connection.tls, pipelining };
-        const probeCost = this.probeDone ? 0 : 1;
-        const room = Math.min(o.errorBudget - errors - probeCost, o.maxRcptPerSession - rcpts);
-        if (room < 1) break;
-        const chunk = this.pending.slice(0, pipelining ? room : 1);
-        this.phase('rcpt', chunk);
+      const exchange = await connection.exchange(commands, o.commandTimeoutMs, commands[0]!.line.split(':')[0]!);
+      let replies = exchange.replies;
 
-        const commands: Outgoing[] = [];
-        if (!inTransaction) commands.push({ line: this.mailFromLine(caps) });
-        if (pipelining || inTransaction) {
-          for (const r of chunk) commands.push({ line: cmd.rcptTo(r.normalized), tag: r.normalized });
-        }
-        const withProbe = pipelining && !this.probeDone;
-        if (withProbe) commands.push({ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG });
-
-        const exchange = await connection.exchange(commands, o.commandTimeoutMs, commands[0]!.line.split(':')[0]!);
-        let replies = exchange.replies;
-
-        if (!inTransaction) {
-          const mail = replies[0];
-          replies = replies.slice(1);
-          if (!mail) {
-            this.failed(exchange, status);
-            return;
-          }
-          if (mail.code === 421) {
-            this.lastDecision = { ...status, reply: mail, command: 'MAIL FROM', failure: null };
-            return;
-          }
-          if (mail.code === 530 && !connection.tls && !tlsRetried && hasCapability(caps, 'STARTTLS')) {
-            // "530 5.7.0 Must issue a STARTTLS command first": the RCPTs we pipelined were refused
-            // for the same reason (503), so they are asked again once the session is encrypted.
-            tlsRetried = true;
-            caps = await this.startTls(connection, target);
-            if (!caps) return;
-            continue;
-          }
-          if (mail.code >= 300) {
-            // The sender was refused: that is about us, and answers for every address alike.
-            for (const r of this.pending) this.decide(r.normalized, { ...status, reply: mail, command: 'MAIL FROM', failure: null });
-            this.pending = [];
-            this.lastDecision = { ...status, reply: mail, command: 'MAIL FROM', failure: null };
-            return;
-          }
-          inTransaction = true;
-          if (!pipelining) {
-            // Without PIPELINING the RCPT goes in its own round trip.
-            const rcpt = await connection.exchange([{ line: cmd.rcptTo(chunk[0]!.normalized), tag: chunk[0]!.normalized }], o.commandTimeoutMs, 'RCPT TO');
-            replies = rcpt.replies;
-            if (rcpt.failure) exchange.failure = rcpt.failure;
-          }
-        }
-
-        for (const [i, r] of chunk.entries()) {
-          const reply = replies[i];
-          if (!reply) break;
-          if (reply.code === 421) {
-            // The server is closing the session (often: too many errors). This address and the
-            // rest were not judged; they go on a fresh connection.
-            this.lastDecision = { ...status, reply, command: 'RCPT TO', failure: null };
-            return;
-          }
-          rcpts++;
-          if (reply.code >= 400) errors++;
-          this.decide(r.normalized, { ...status, reply, command: 'RCPT TO', failure: null });
-        }
-        this.pending = this.pending.filter((r) => !this.decided.has(r.normalized));
-
-        if (withProbe) {
-          const probe = replies[chunk.length];
-          if (probe) {
-            this.recordProbe(probe);
-            if (probe.code >= 400) errors++;
-            if (probe.code === 421) return;
-          }
-        } else if (!this.probeDone && !pipelining && replies.some((r) => r.code >= 200 && r.code < 300)) {
-          // Without pipelining the probe costs a round trip: only spend it once an address was accepted.
-          const probe = await connection.exchange([{ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG }], o.commandTimeoutMs, 'RCPT TO');
-          const reply = probe.replies[0];
-          if (reply) {
-            this.recordProbe(reply);
-            if (reply.code >= 400) errors++;
-          }
-        }
-        if (exchange.failure) {
+      if (!inTransaction) {
+        const mail = replies[0];
+        replies = replies.slice(1);
+        if (!mail) {
           this.failed(exchange, status);
           return;
         }
+        if (mail.code === 421) {
+          this.lastDecision = { ...status, reply: mail, command: 'MAIL FROM', failure: null };
+          return;
+        }
+        if (mail.code === 530 && !connection.tls && !tlsRetried && hasCapability(caps, 'STARTTLS')) {
+          // "530 5.7.0 Must issue a STARTTLS command first": the RCPTs we pipelined were refused
+          // for the same reason (503), so they are asked again once the session is encrypted.
+          tlsRetried = true;
+          caps = await this.startTls(connection, target);
+          if (!caps) return;
+          continue;
+        }
+        if (mail.code >= 300) {
+          // The sender was refused: that is about us, and answers for every address alike.
+          for (const r of this.pending) this.decide(r.normalized, { ...status, reply: mail, command: 'MAIL FROM', failure: null });
+          this.pending = [];
+          this.lastDecision = { ...status, reply: mail, command: 'MAIL FROM', failure: null };
+          return;
+        }
+        inTransaction = true;
+        if (!pipelining) {
+          // Without PIPELINING the RCPT goes in its own round trip.
+          const rcpt = await connection.exchange([{ line: cmd.rcptTo(chunk[0]!.normalized), tag: chunk[0]!.normalized }], o.commandTimeoutMs, 'RCPT TO');
+          replies = rcpt.replies;
+          if (rcpt.failure) exchange.failure = rcpt.failure;
+        }
       }
-    } finally {
-      await connection.quit(QUIT_TIMEOUT_MS);
+
+      for (const [i, r] of chunk.entries()) {
+        const reply = replies[i];
+        if (!reply) break;
+        if (reply.code === 421) {
+          // The server is closing the session (often: too many errors). This address and the
+          // rest were not judged; they go on a fresh connection.
+          this.lastDecision = { ...status, reply, command: 'RCPT TO', failure: null };
+          return;
+        }
+        rcpts++;
+        if (reply.code >= 400) errors++;
+        this.decide(r.normalized, { ...status, reply, command: 'RCPT TO', failure: null });
+      }
+      this.pending = this.pending.filter((r) => !this.decided.has(r.normalized));
+
+      if (withProbe) {
+        const probe = replies[chunk.length];
+        if (probe) {
+          this.recordProbe(probe);
+          if (probe.code >= 400) errors++;
+          if (probe.code === 421) return;
+        }
+      } else if (!this.probeDone && !pipelining && replies.some((r) => r.code >= 200 && r.code < 300)) {
+        // Without pipelining the probe costs a round trip: only spend it once an address was accepted.
+        const probe = await connection.exchange([{ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG }], o.commandTimeoutMs, 'RCPT TO');
+        const reply = probe.replies[0];
+        if (reply) {
+          this.recordProbe(reply);
+          if (reply.code >= 400) errors++;
+        }
+      }
+      if (exchange.failure) {
+        this.failed(exchange, status);
+        return;
+      }
     }
   }
 

@@ -1,7 +1,11 @@
 import net from 'node:net';
-import { SocksClient } from 'socks';
 import { abortFailure, directDialer, type Dialer } from './dial';
 import { SmtpFailureError, type FailureCode } from './failure';
+
+// The socks package (and its IP-address library) costs ~10 MB of memory: only users with a
+// proxy configured pay for it.
+let socksModule: Promise<typeof import('socks')> | null = null;
+const loadSocks = (): Promise<typeof import('socks')> => (socksModule ??= import('socks'));
 
 export interface SocksProxy {
   host: string;
@@ -93,7 +97,7 @@ function handshake(socket: net.Socket, { proxy, name, target, timeoutMs, signal 
       signal.removeEventListener('abort', onAbort);
     };
 
-    SocksClient.createConnection({
+    loadSocks().then(({ SocksClient }) => SocksClient.createConnection({
       proxy: {
         host: proxy.host,
         port: proxy.port,
@@ -106,7 +110,7 @@ function handshake(socket: net.Socket, { proxy, name, target, timeoutMs, signal 
       existing_socket: socket,
       // Our own timer decides; this only keeps the library's 30 s default out of the way.
       timeout: timeoutMs + 1000,
-    }).then(
+    })).then(
       ({ socket: connected }) => {
         done();
         if (ended) {

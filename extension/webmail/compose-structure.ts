@@ -1,0 +1,209 @@
+import { addressesIn, addressInAttributes } from './address-in-element';
+import { kindFromLabel, kindFromName } from './recipient-labels';
+import type { RecipientKind, RecipientToken } from './adapter';
+
+/**
+ * What every compose window has, whoever built it, read from semantics rather than class
+ * names: recipient entries (where a person types an address) labelled To/Cc/Bcc, a subject
+ * field, a body editor, and chips that each carry one address. The generic adapter is built
+ * from these; the site adapters use them as fallbacks.
+ */
+
+/** Elements a person types a recipient into. */
+export const ENTRY_SELECTOR =
+  'input:not([type]), input[type="text"], input[type="email"], input[type="search"], textarea, [contenteditable=""], [contenteditable="true"], [role="combobox"], [role="textbox"]';
+
+const SUBJECT_WORDS = /\b(?:subject|betreff|objet|asunto|oggetto|onderwerp|assunto|ämne|emne|aihe|temat|předmět|tárgy|konu|тема|件名|主题|主旨|제목)\b/iu;
+
+function text(el: Element | null | undefined): string {
+  return (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** The text of the elements an aria-labelledby names. */
+function labelledByText(el: Element): string {
+  const ids = el.getAttribute('aria-labelledby');
+  if (!ids) return '';
+  const root = el.getRootNode() as Document | ShadowRoot;
+  return ids
+    .split(/\s+/)
+    .map((id) => text(root.getElementById?.(id)))
+    .join(' ');
+}
+
+/** The label a form control has through <label for> or by being inside a <label>. */
+function labelText(el: Element): string {
+  const labels = (el as HTMLInputElement).labels;
+  return labels ? Array.from(labels, (l) => text(l)).join(' ') : '';
+}
+
+/** What an element says it is: its accessible labels and its id and name. */
+function ownKind(el: Element): RecipientKind | null {
+  return (
+    kindFromLabel(el.getAttribute('aria-label')) ??
+    kindFromLabel(labelledByText(el)) ??
+    kindFromLabel(labelText(el)) ??
+    kindFromLabel(el.getAttribute('placeholder')) ??
+    kindFromLabel(el.getAttribute('title')) ??
+    kindFromName(el.getAttribute('name')) ??
+    kindFromName(el.id)
+  );
+}
+
+/** A visible label among an element's children: "To" beside the chips (Roundcube, SOGo). */
+function childLabelKind(el: Element): RecipientKind | null {
+  for (const child of Array.from(el.children)) {
+    const tag = child.localName;
+    if (tag === 'label' || tag === 'th' || tag === 'dt' || child.getAttribute('role') === 'heading' || (tag === 'span' && child.childElementCount === 0)) {
+      const kind = kindFromLabel(text(child));
+      if (kind) return kind;
+    }
+  }
+  return null;
+}
+
+/**
+ * The recipient kind of an entry: its own labels, then what its containers say (a labelled
+ * group, a "To" label next to it, a hidden field it stands in for), up to `levels` ancestors
+ * and never past one that holds another entry.
+ */
+export function entryKind(entry: Element, others: readonly Element[], levels = 6): RecipientKind | null {
+  const own = ownKind(entry);
+  if (own) return own;
+  let el = entry.parentElement;
+  for (let i = 0; el && i < levels; i++, el = el.parentElement) {
+    if (others.some((o) => o !== entry && el!.contains(o))) return null;
+    const kind =
+      kindFromLabel(el.getAttribute('aria-label')) ??
+      kindFromLabel(labelledByText(el)) ??
+      childLabelKind(el) ??
+      // A form control this widget replaced (Roundcube keeps textarea#_to next to its chips).
+      hiddenFieldKind(el, entry) ??
+      kindFromName(el.id);
+    if (kind) return kind;
+  }
+  return null;
+}
+
+function hiddenFieldKind(container: Element, entry: Element): RecipientKind | null {
+  for (const field of Array.from(container.querySelectorAll('textarea, input'))) {
+    if (field === entry) continue;
+    const kind = kindFromName(field.getAttribute('name')) ?? kindFromName(field.id) ?? kindFromLabel(labelText(field));
+    if (kind) return kind;
+  }
+  return null;
+}
+
+export function isSubjectField(el: Element): boolean {
+  if (el.localName !== 'input') return false;
+  const hints = `${el.getAttribute('name') ?? ''} ${el.id} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('placeholder') ?? ''} ${labelText(el)}`;
+  return SUBJECT_WORDS.test(hints.replace(/[_-]/g, ' '));
+}
+
+/** A message body editor: a rich editor (contenteditable or its iframe) or a big textarea. */
+export function isBodyEditor(el: Element): boolean {
+  if (el.localName === 'iframe') return true;
+  if (el.localName === 'textarea') return (el as HTMLTextAreaElement).rows >= 4 || /body|text|message|content|editor/i.test(`${el.id} ${el.getAttribute('name')}`);
+  const role = el.getAttribute('role');
+  return el.getAttribute('contenteditable') === 'true' && (role === 'textbox' || el.getAttribute('aria-multiline') === 'true' || /body|message|editor/i.test(`${el.getAttribute('aria-label') ?? ''} ${el.className}`));
+}
+
+/** The smallest ancestor of an entry that also holds a subject field or a body editor: its compose window. */
+export function composeRootOf(entry: Element, levels = 16): Element | null {
+  let el = entry.parentElement;
+  for (let i = 0; el && i < levels; i++, el = el.parentElement) {
+    for (const candidate of Array.from(el.querySelectorAll('input, textarea, iframe, [contenteditable="true"]'))) {
+      if (candidate === entry || entry.contains(candidate) || candidate.contains(entry)) continue;
+      if (isSubjectField(candidate) || isBodyEditor(candidate)) return el;
+    }
+    if (el.localName === 'body') return null;
+  }
+  return null;
+}
+
+/**
+ * The whole field of an entry: its largest ancestor inside the compose window that holds no
+ * other entry, no subject and no body, so the chips of this field are inside and nothing else is.
+ */
+export function fieldScopeOf(entry: Element, compose: Element, entries: readonly Element[]): Element {
+  let scope: Element = entry;
+  let el = entry.parentElement;
+  while (el && el !== compose && compose.contains(el)) {
+    const crowded =
+      entries.some((o) => o !== entry && el!.contains(o)) ||
+      Array.from(el.querySelectorAll('input, textarea, iframe, [contenteditable="true"]')).some(
+        (c) => c !== entry && !entry.contains(c) && (isSubjectField(c) || isBodyEditor(c)),
+      );
+    if (crowded) break;
+    scope = el;
+    el = el.parentElement;
+  }
+  return scope;
+}
+
+/** Elements whose address evidence never counts: autocomplete lists the entry controls, and ours. */
+function ignoredInside(entry: Element | null): Element[] {
+  if (!entry) return [];
+  const root = entry.getRootNode() as Document | ShadowRoot;
+  const ids = `${entry.getAttribute('aria-controls') ?? ''} ${entry.getAttribute('aria-owns') ?? ''}`.split(/\s+/).filter((id) => id !== '');
+  return ids.map((id) => root.getElementById?.(id)).filter((el): el is HTMLElement => !!el);
+}
+
+/**
+ * The chips of a field, found by their addresses alone: every piece of evidence (an
+ * address-bearing attribute, a text) climbs to the highest element that still holds just that
+ * one address and not the entry. Whatever the markup (li, md-chip, div[role=option], span),
+ * that element is the chip. What the person is typing is the entry's value, not an element,
+ * so it is never a chip.
+ */
+export function tokensInScope(scope: Element, entry: Element | null, kind: RecipientKind): RecipientToken[] {
+  const ignored = ignoredInside(entry);
+  const addressesOf = new Map<Element, Set<string>>();
+  const evidence: { el: Element; address: string }[] = [];
+  const note = (el: Element, address: string) => {
+    evidence.push({ el, address });
+    for (let a: Element | null = el; a && a !== scope; a = a.parentElement) {
+      let set = addressesOf.get(a);
+      if (!set) addressesOf.set(a, (set = new Set()));
+      set.add(address.toLowerCase());
+    }
+  };
+  const walker = scope.ownerDocument.createTreeWalker(scope, 1 | 4 /* SHOW_ELEMENT | SHOW_TEXT */);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.nodeType === 1) {
+      const el = node as Element;
+      if (el === entry || el.localName.startsWith('mailping-') || ignored.some((i) => i.contains(el))) continue;
+      const address = addressInAttributes(el) ?? (el.localName === 'input' && (el as HTMLInputElement).type === 'hidden' ? addressesIn((el as HTMLInputElement).value)[0] : null);
+      if (address) note(el, address);
+    } else {
+      const parent = node.parentElement;
+      if (!parent || parent === entry || ignored.some((i) => i.contains(parent))) continue;
+      for (const address of addressesIn(node.nodeValue ?? '')) note(parent, address);
+    }
+  }
+  const tokens: RecipientToken[] = [];
+  const seen = new Set<Element>();
+  for (const { el, address } of evidence) {
+    if (entry && el.contains(entry)) continue;
+    let token: Element | null = null;
+    for (let a: Element | null = el; a && a !== scope; a = a.parentElement) {
+      if ((entry && a.contains(entry)) || (addressesOf.get(a)?.size ?? 0) !== 1) break;
+      token = a;
+    }
+    if (!token || seen.has(token)) continue;
+    seen.add(token);
+    tokens.push({ kind, address, element: token });
+  }
+  return tokens;
+}
+
+const REMOVE_WORDS = /remove|delete|close|clear|entfernen|löschen|supprimer|retirer|eliminar|quitar|rimuovi|verwijder|ta bort|fjern|usuń|odebrat|удалить|削除|删除|삭제|[×✕✖✗]/i;
+
+/** The control that removes a chip (its × button), or null when it has none we can tell. */
+export function removeControlOf(token: Element): HTMLElement | null {
+  const candidates = Array.from(token.querySelectorAll<HTMLElement>('button, [role="button"], a, [aria-label], [title]')).filter((c) => c !== token);
+  for (const c of candidates) {
+    const words = `${c.getAttribute('aria-label') ?? ''} ${c.getAttribute('title') ?? ''} ${c.getAttribute('data-testid') ?? ''} ${c.getAttribute('data-test-id') ?? ''} ${typeof c.className === 'string' ? c.className : ''} ${text(c)}`;
+    if (REMOVE_WORDS.test(words)) return c;
+  }
+  return null;
+}

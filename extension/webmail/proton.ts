@@ -1,0 +1,75 @@
+import { addressOf, onlyAddressIn } from './address-in-element';
+import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
+import { composeRootOf, tokensInScope } from './compose-structure';
+import { replaceChip } from './recipient-fix';
+
+/**
+ * Proton Mail (mail.proton.me). Its web client is open source (ProtonMail/WebClients); the
+ * structure comes from applications/mail/src/app/components/composer/ComposerFrame.tsx,
+ * addresses/AddressesEditor.tsx, AddressesInput.tsx, AddressesRecipientItem.tsx and
+ * message/recipients/RecipientItemLayout.tsx, RecipientItemSingle.tsx:
+ *
+ * - a composer is `div.composer[data-id]` (docked, maximized or minimized; quick replies under
+ *   a message use the same address inputs);
+ * - each field's entry is an input with `data-testid="composer:to"`, `"composer:to-cc"`,
+ *   `"composer:to-bcc"`, labelled To/CC/BCC; pasted text is split into recipients;
+ * - a recipient is `[data-testid=composer-addresses-item]`, its text ("Name <address>") in
+ *   `[data-testid=composer-addresses-item-label]`, its × a
+ *   `button[data-testid="remove-address-button-<address>"]`;
+ * - an opened message lists people as `span.message-recipient-item[role=button]` whose
+ *   aria-label reads "More details about Name <address>".
+ */
+
+const ENTRY = 'input[data-testid="composer:to"], input[data-testid="composer:to-cc"], input[data-testid="composer:to-bcc"]';
+
+function kindOf(entry: Element): RecipientKind {
+  const id = entry.getAttribute('data-testid') ?? '';
+  return id.endsWith('-cc') ? 'cc' : id.endsWith('-bcc') ? 'bcc' : 'to';
+}
+
+/** The address list around an entry (its chips and the entry). */
+function fieldOf(entry: Element): Element {
+  return entry.closest('.composer-addresses-container') ?? entry.parentElement?.parentElement ?? entry;
+}
+
+export const protonAdapter: WebmailAdapter = {
+  name: 'Proton Mail',
+  matches: ({ hostname }) => hostname === 'mail.proton.me' || hostname === 'mail.protonmail.com',
+
+  composeWindows(doc) {
+    const roots = new Set<Element>();
+    for (const entry of Array.from(doc.querySelectorAll(ENTRY))) {
+      const compose = entry.closest('.composer, [data-testid="quick-reply-container"]') ?? composeRootOf(entry);
+      if (compose) roots.add(compose);
+    }
+    return [...roots];
+  },
+
+  recipientFields(compose) {
+    return Array.from(compose.querySelectorAll<HTMLElement>(ENTRY)).map((entry): RecipientField => ({ kind: kindOf(entry), element: fieldOf(entry), entry }));
+  },
+
+  recipientTokens(field) {
+    const items = Array.from(field.element.querySelectorAll('[data-testid="composer-addresses-item"]'));
+    if (items.length === 0) return tokensInScope(field.element, field.entry, field.kind);
+    const tokens: RecipientToken[] = [];
+    for (const item of items) {
+      const label = item.querySelector('[data-testid="composer-addresses-item-label"]');
+      const address = onlyAddressIn(label?.textContent ?? '') ?? addressOf(item);
+      if (address) tokens.push({ kind: field.kind, address, element: item });
+    }
+    return tokens;
+  },
+
+  replaceRecipient(field, token, address) {
+    const remove = token.element.querySelector<HTMLElement>('button[data-testid^="remove-address-button-"]');
+    return replaceChip(token.element, field.entry, address, remove ?? undefined);
+  },
+
+  messageAddressAt(target) {
+    const item = target.closest('.message-recipient-item, [data-testid^="message-header:"], [data-testid^="recipient-"]');
+    if (!item || item.closest('.composer')) return null;
+    const address = addressOf(item);
+    return address ? { element: item, address } : null;
+  },
+};

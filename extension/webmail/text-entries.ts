@@ -1,0 +1,77 @@
+import { onlyAddressIn } from './address-in-element';
+
+/**
+ * Recipients typed into a plain text field ("Alice <alice@example.com>, bob@example.com, ca"):
+ * an entry counts as committed once a separator follows it, or once the person left the field;
+ * the entry still being typed does not. Separators inside quotes or angle brackets do not split.
+ */
+export interface TextEntry {
+  address: string;
+  /** Index just past the entry's last non-space character. */
+  end: number;
+}
+
+export function committedEntries(value: string, focused: boolean): TextEntry[] {
+  const entries: TextEntry[] = [];
+  let start = 0;
+  let quoted = false;
+  let angled = false;
+  const close = (end: number, separated: boolean) => {
+    const raw = value.slice(start, end);
+    const address = onlyAddressIn(raw);
+    if (address && (separated || !focused)) entries.push({ address, end: start + raw.trimEnd().length });
+  };
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === '<' && !quoted) angled = true;
+    else if (c === '>' && !quoted) angled = false;
+    else if ((c === ',' || c === ';' || c === '\n') && !quoted && !angled) {
+      close(i, true);
+      start = i + 1;
+    }
+  }
+  close(value.length, false);
+  return entries;
+}
+
+/**
+ * Where a character of a text field is drawn (viewport coordinates), measured on an invisible
+ * copy of the field with the same box and font: the mark of a typed recipient sits right after it.
+ */
+const COPIED = [
+  'boxSizing', 'width', 'borderTopWidth', 'borderRightWidth', 'borderBottomWidth', 'borderLeftWidth', 'paddingTop', 'paddingRight',
+  'paddingBottom', 'paddingLeft', 'fontStyle', 'fontVariant', 'fontWeight', 'fontStretch', 'fontSize', 'lineHeight', 'fontFamily',
+  'textAlign', 'textTransform', 'textIndent', 'letterSpacing', 'wordSpacing', 'tabSize',
+] as const;
+
+export function caretRect(field: HTMLTextAreaElement | HTMLInputElement, index: number): { left: number; top: number; height: number } | null {
+  const doc = field.ownerDocument;
+  const style = doc.defaultView?.getComputedStyle(field);
+  if (!style) return null;
+  // One of ours (mailping-*): the observers that watch the page skip it.
+  const mirror = doc.createElement('mailping-mirror');
+  const ms = mirror.style;
+  for (const prop of COPIED) ms[prop] = style[prop];
+  ms.display = 'block';
+  ms.position = 'absolute';
+  ms.visibility = 'hidden';
+  ms.top = '0';
+  ms.left = '-9999px';
+  ms.whiteSpace = field.localName === 'textarea' ? 'pre-wrap' : 'pre';
+  ms.overflowWrap = 'break-word';
+  ms.overflow = 'hidden';
+  mirror.textContent = field.value.slice(0, index);
+  const marker = doc.createElement('span');
+  marker.textContent = '\u200b';
+  mirror.append(marker);
+  doc.documentElement.append(mirror);
+  const rect = field.getBoundingClientRect();
+  const result = {
+    left: rect.left + marker.offsetLeft - field.scrollLeft,
+    top: rect.top + marker.offsetTop - field.scrollTop,
+    height: marker.offsetHeight || Number.parseFloat(style.lineHeight) || 16,
+  };
+  mirror.remove();
+  return result;
+}
