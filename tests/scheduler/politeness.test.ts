@@ -54,7 +54,8 @@ describe('politeness, counted at the server', () => {
     expect(answers.map((a) => a.result.reason)).toEqual(addresses.map((a) => (a.startsWith('good') ? 'accepted' : 'mailbox_not_found')));
     for (const [n, server] of [10, 11, 12].map((n, i) => [n, started[i]!] as const)) {
       expect(peaks.get(n)!.max, `scripted-${n}`).toBeLessThanOrEqual(2);
-      expect(server.connections, `scripted-${n}`).toBeGreaterThanOrEqual(5);
+      // 10 refusals at 3 per session need at least 4 sessions: many chances to overstep.
+      expect(server.connections, `scripted-${n}`).toBeGreaterThanOrEqual(4);
       expect(rcpts(server)).toBe(20);
     }
     // The limit is used, not just respected by doing everything one at a time.

@@ -90,7 +90,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const batchWindowMs = deps.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
   const closeGraceMs = deps.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
   const maxParallel = Math.max(1, verifier.options.concurrency);
-  const maxBatch = Math.max(1, settings.politeness.maxRcptPerSession);
+  // A batch feeds up to `connectionsPerHost` sessions from one queue; a few sessions' worth keeps
+  // them all busy without making a newcomer for the same domain wait behind a whole list.
+  const maxBatch = Math.max(1, settings.politeness.maxRcptPerSession * settings.politeness.connectionsPerHost * 2);
   const backoffMs = settings.politeness.backoffSeconds * 1000;
 
   const results = new ResultStore(db, { historyLimit: settings.cache.historyLimit });

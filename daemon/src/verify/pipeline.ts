@@ -78,75 +78,71 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
     const targets: MxTarget[] = lookup.mx.flatMap((m) => m.addresses.map((ip) => ({ host: m.host, ip, preference: m.preference })));
     const known = catchAll.get(domain);
     const knownCatchAll = known && Date.now() - known.at < CATCH_ALL_TTL_MS ? known.value : null;
-    const groups = splitForParallelSessions(addresses, options);
     const smtpStart = performance.now();
-    const outcomes = await Promise.all(
-      groups.map((group, i) => runGroup(targets, group, options.probeCatchAll && knownCatchAll === null && i === 0, hooks, startedAt)),
-    );
+    const batch = await runDomain(targets, addresses, options.probeCatchAll && knownCatchAll === null, hooks, startedAt);
     const smtpMs = round(performance.now() - smtpStart);
-    const domainCatchAll = outcomes.find((o) => o.catchAll !== null)?.catchAll ?? knownCatchAll;
-    if (domainCatchAll !== null) catchAll.set(domain, { value: domainCatchAll, at: Date.now() });
+    const domainCatchAll = batch.catchAll ?? knownCatchAll;
+    if (batch.catchAll !== null) catchAll.set(domain, { value: batch.catchAll, at: Date.now() });
 
-    for (const [i, group] of groups.entries()) {
-      const batch = outcomes[i]!;
-      for (const a of group) {
-        const outcome = batch.recipients.get(a.normalized);
-        if (!outcome) continue;
-        const classification = classifySmtp(outcome, domainCatchAll);
-        const temporary = classification.reason === 'greylisted' || classification.reason === 'temporary_failure';
-        results.set(a.normalized, buildResult(a, {
-          classification,
-          dns,
-          smtp: {
-            host: outcome.target?.host ?? null,
-            ip: outcome.target?.ip ?? null,
-            port: options.port,
-            tls: outcome.tls,
-            pipelining: outcome.pipelining,
-            catchAll: domainCatchAll,
-            roundTrips: outcome.roundTrips,
-            connections: batch.connections,
-            ...(outcome.failure && !outcome.reply ? { error: { code: outcome.failure.failure, message: outcome.failure.message } } : {}),
-          },
-          mx: outcome.target ? { host: outcome.target.host, ip: outcome.target.ip } : null,
-          reply: outcome.reply
-            ? { code: outcome.reply.code, enhanced: outcome.reply.enhanced, text: outcome.reply.text, command: outcome.command ?? 'connection' }
-            : null,
-          transcript: outcome.transcript,
-          timings: { syntaxMs: 0, dnsMs, smtpMs, totalMs: round(performance.now() - startedAt) },
-          retryAt: temporary
-            ? new Date(Date.now() + (classification.reason === 'greylisted' ? options.greylistRetryMs : RETRY_AFTER_TEMPORARY_MS))
-            : null,
-        }));
-      }
+    for (const a of addresses) {
+      const outcome = batch.recipients.get(a.normalized);
+      if (!outcome) continue;
+      const classification = classifySmtp(outcome, domainCatchAll);
+      const temporary = classification.reason === 'greylisted' || classification.reason === 'temporary_failure';
+      results.set(a.normalized, buildResult(a, {
+        classification,
+        dns,
+        smtp: {
+          host: outcome.target?.host ?? null,
+          ip: outcome.target?.ip ?? null,
+          port: options.port,
+          tls: outcome.tls,
+          pipelining: outcome.pipelining,
+          catchAll: domainCatchAll,
+          roundTrips: outcome.roundTrips,
+          connections: batch.connections,
+          ...(outcome.failure && !outcome.reply ? { error: { code: outcome.failure.failure, message: outcome.failure.message } } : {}),
+        },
+        mx: outcome.target ? { host: outcome.target.host, ip: outcome.target.ip } : null,
+        reply: outcome.reply
+          ? { code: outcome.reply.code, enhanced: outcome.reply.enhanced, text: outcome.reply.text, command: outcome.command ?? 'connection' }
+          : null,
+        transcript: outcome.transcript,
+        timings: { syntaxMs: 0, dnsMs, smtpMs, totalMs: round(performance.now() - startedAt) },
+        retryAt: temporary
+          ? new Date(Date.now() + (classification.reason === 'greylisted' ? options.greylistRetryMs : RETRY_AFTER_TEMPORARY_MS))
+          : null,
+      }));
     }
     progress(all, 'done');
     return results;
   }
 
-  async function runGroup(
+  async function runDomain(
     targets: MxTarget[],
-    group: ParsedAddress[],
+    addresses: ParsedAddress[],
     probe: boolean,
     hooks: VerifyHooks,
     startedAt: number,
   ): Promise<BatchOutcome> {
-    // One deadline per session the group needs: 30 unknown addresses take four sessions.
-    const sessions = Math.max(1, Math.ceil(group.length / Math.max(1, options.errorBudget - 1)));
+    // Large lists of one domain run on up to `maxConnectionsPerHost` sessions side by side, all
+    // fed from one queue; small ones (the common case) share one session.
+    const perSession = Math.max(1, options.errorBudget - 1);
+    const sessions = Math.max(1, Math.min(options.maxConnectionsPerHost, Math.ceil(addresses.length / perSession)));
+    // One deadline per round of sessions the list needs: 30 unknown addresses take four.
+    const rounds = Math.max(1, Math.ceil(addresses.length / sessions / perSession));
     const deadline = new AbortController();
-    const seconds = (options.timeoutMs * sessions) / 1000;
-    const timer = setTimeout(() => deadline.abort(new SmtpFailureError('deadline', `gave up after ${seconds} s`)), options.timeoutMs * sessions);
+    const limitMs = options.timeoutMs * rounds;
+    const timer = setTimeout(() => deadline.abort(new SmtpFailureError('deadline', `gave up after ${limitMs / 1000} s`)), limitMs);
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, deadline.signal]) : deadline.signal;
     try {
-      return await runSmtpBatch(targets, group, {
-        ...options,
-        probeCatchAll: probe,
-        acquireSlot: (ip, s) => limiter.acquire(ip, s),
-      }, {
-        signal,
-        startedAt,
-        onPhase: (list, phase) => list.forEach((a) => hooks.onProgress?.(a, phase)),
-      });
+      return await runSmtpBatch(
+        targets,
+        addresses,
+        { ...options, probeCatchAll: probe, acquireSlot: (ip, s) => limiter.acquire(ip, s) },
+        { signal, startedAt, onPhase: (list, phase) => list.forEach((a) => hooks.onProgress?.(a, phase)) },
+        sessions,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -198,18 +194,6 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
     verify,
     verifyDomain: (domain, addresses, hooks) => verifyDomain(domain, addresses, hooks),
   };
-}
-
-/**
- * Large lists of one domain run on up to `maxConnectionsPerHost` sessions side by side; small
- * ones (the common case) share one session.
- */
-function splitForParallelSessions(addresses: ParsedAddress[], options: VerifierOptions): ParsedAddress[][] {
-  const perSession = Math.max(1, options.errorBudget - 1);
-  const groups = Math.max(1, Math.min(options.maxConnectionsPerHost, Math.ceil(addresses.length / perSession)));
-  const out: ParsedAddress[][] = Array.from({ length: groups }, () => []);
-  addresses.forEach((a, i) => out[i % groups]!.push(a));
-  return out;
 }
 
 function dnsStage(lookup: MxLookup): DnsStage {
