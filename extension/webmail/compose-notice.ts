@@ -101,9 +101,11 @@ export class ComposeNotice {
     if (this.#dismissedFor !== null && this.#dismissedFor !== key) this.#dismissedFor = null;
     this.#entries = entries;
     this.#card.dataset.key = key;
-    this.#card.dataset.worst = entries[0]?.state ?? '';
+    // Red when a recipient would bounce; amber for risky ones and typos alone.
+    const worst = entries.some((e) => e.state === 'undeliverable' || e.state === 'invalid') ? 'undeliverable' : 'risky';
+    this.#card.dataset.worst = worst;
     this.#title.textContent = noticeTitle(entries.length);
-    this.#headIcon.replaceChildren(createIcon(this.doc, entries[0]?.state === 'risky' ? 'risky' : 'undeliverable', 16));
+    this.#headIcon.replaceChildren(createIcon(this.doc, worst, 16));
     this.#list.replaceChildren(...entries.map((entry) => this.#row(entry)));
   }
 
@@ -131,10 +133,10 @@ export class ComposeNotice {
     if (!this.host.isConnected) this.doc.documentElement.append(this.host);
     const width = Math.min(WIDTH, viewport.width - 16, Math.max(220, area.compose.width - 16));
     const left = Math.max(8, Math.min(viewport.width - width - 8, Math.min(area.compose.right, viewport.width) - width - 8));
-    // Below the recipient fields, as tall as the compose window leaves room for (the list
-    // scrolls); above them only when there is no room at all below.
+    // Below the recipient fields (and subject), as tall as the window leaves room for (the
+    // list scrolls); above them only when there is no room at all below.
     const below = area.fields.bottom + 6;
-    const room = Math.min(viewport.height, area.compose.bottom) - below - 6;
+    const room = viewport.height - below - 8;
     this.#card.style.maxHeight = room >= 64 ? `${Math.round(room)}px` : '';
     const height = this.#card.getBoundingClientRect().height || 90;
     const top = room >= 64 ? below : Math.max(8, area.fields.top - height - 6);

@@ -18,6 +18,11 @@ export interface SessionContext {
   activity: PersonActivity;
   /** A webmail's own host: every recipient is the person's (see person-activity.ts). */
   trustedHost: boolean;
+  /**
+   * Addresses the person added in this document (lower case): a compose window the page
+   * re-creates, or a chip dragged to another field, keeps them checked.
+   */
+  personAddresses: Set<string>;
   announce(text: string): void;
   openOptions(): void;
   requestLayout(): void;
@@ -60,7 +65,7 @@ export class ComposeSession {
     }
     this.#fields = fields;
     // On a page we do not know, chips that were there when the window opened are the page's.
-    const byPerson = this.ctx.trustedHost || (!this.#first && this.ctx.activity.actedIn(this.root));
+    const acted = this.ctx.trustedHost || (!this.#first && this.ctx.activity.actedIn(this.root));
     this.#first = false;
     const seen = new Set<string>();
     const rank = new Map<string, number>();
@@ -82,7 +87,9 @@ export class ComposeSession {
         this.#fieldOf.set(existing, field);
         continue;
       }
-      const mark = new RecipientMark(token, anchor, this.#markContext(), byPerson);
+      const known = this.ctx.personAddresses.has(token.address.toLowerCase());
+      if (acted) this.ctx.personAddresses.add(token.address.toLowerCase());
+      const mark = new RecipientMark(token, anchor, this.#markContext(), acted || known);
       this.marks.set(key, mark);
       this.#fieldOf.set(mark, field);
       this.#noticeDirty = true;
@@ -118,7 +125,7 @@ export class ComposeSession {
         'value' in entry && typeof (entry as HTMLInputElement).value === 'string'
           ? (entry as HTMLInputElement).value
           : Array.from(entry.childNodes, (n) => (n.nodeType === 3 ? (n.nodeValue ?? '') : '')).join('');
-      return typed.trim() !== '';
+      return typed.replace(/\u200b/g, '').trim() !== '';
     });
   }
 
@@ -171,7 +178,10 @@ export class ComposeSession {
         this.ctx.requestLayout();
       },
       fix: (mark: RecipientMark, suggestion: string) => this.#fix(mark, suggestion),
-      acted: () => this.ctx.activity.note(this.root),
+      acted: (mark: RecipientMark) => {
+        this.ctx.activity.note(this.root);
+        this.ctx.personAddresses.add(mark.address.toLowerCase());
+      },
       markPoint: (token: RecipientToken) => {
         try {
           return this.adapter.markPoint?.(token) ?? null;

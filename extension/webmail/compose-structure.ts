@@ -102,6 +102,8 @@ export function isSubjectField(el: Element): boolean {
 /** A message body editor: a rich editor (contenteditable or its iframe) or a big textarea. */
 export function isBodyEditor(el: Element): boolean {
   if (el.localName === 'iframe') return true;
+  // A recipient well can be a multi-line textbox too (Outlook's To): its label says which it is.
+  if (kindFromLabel(el.getAttribute('aria-label'))) return false;
   if (el.localName === 'textarea') return (el as HTMLTextAreaElement).rows >= 4 || /body|text|message|content|editor/i.test(`${el.id} ${el.getAttribute('name')}`);
   const role = el.getAttribute('role');
   return el.getAttribute('contenteditable') === 'true' && (role === 'textbox' || el.getAttribute('aria-multiline') === 'true' || /body|message|editor/i.test(`${el.getAttribute('aria-label') ?? ''} ${el.className}`));

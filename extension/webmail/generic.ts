@@ -57,6 +57,8 @@ export const genericAdapter: WebmailAdapter = {
       for (let i = 0; el && i < 12 && el.localName !== 'body'; i++, el = el.parentElement) {
         const entries = entriesIn(el);
         if (entries.length === 0) continue;
+        // Past the size of any compose form: this editor is something else (a chat box, a CMS).
+        if (entries.length > 24) break;
         if (entries.some((entry) => entryKind(entry, entries) !== null)) {
           const first = entries.find((entry) => entryKind(entry, entries) !== null)!;
           roots.add(composeRootOf(first) ?? el);

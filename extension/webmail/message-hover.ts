@@ -38,16 +38,20 @@ export interface MessageHoverOptions {
   isTrusted?(event: Event): boolean;
 }
 
-/** An address element in a header line: a "From"/"To" label beside it, a few levels up. */
+/**
+ * An address element in a message header: a "From"/"To" label beside it, or the header's
+ * subject heading and date a few levels up (a sender shown with an avatar and no label).
+ */
 export function inHeaderLine(el: Element): boolean {
   let a: Element | null = el;
-  for (let i = 0; a && i < 4; i++, a = a.parentElement) {
+  for (let i = 0; a && i < 6; i++, a = a.parentElement) {
     if (HEADER_LABEL.test((a.getAttribute('aria-label') ?? '').split(/[:\s]/)[0] ?? '')) return true;
-    for (const child of Array.from(a.children)) {
+    for (const child of i < 4 ? Array.from(a.children) : []) {
       if (child === el || child.contains(el) || child.childElementCount > 1) continue;
       const text = (child.textContent ?? '').trim();
       if (text.length < 12 && (HEADER_LABEL.test(text) || kindFromLabel(text) !== null)) return true;
     }
+    if (i >= 2 && a.querySelector('time') && a.querySelector('h1, h2, h3, h4, h5, h6, [role="heading"]')) return true;
   }
   return false;
 }

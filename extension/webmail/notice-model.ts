@@ -7,7 +7,7 @@ import type { RecipientKind } from './adapter';
  * What the compose notice lists, as a pure function of the recipients' states: the recipients
  * that would bounce or may not arrive, each with its reason in plain words ("mailbox does not
  * exist", "domain accepts no mail", "catch-all domain") and the typo suggestion when there is
- * one; a likely typo is listed even while its verdict is still open.
+ * one; a likely typo is listed even while its verdict is still open, and first.
  */
 export interface NoticeEntry {
   address: string;
@@ -33,7 +33,9 @@ export function noticeEntries(recipients: readonly { kind: RecipientKind; state:
     if (reason === null) continue;
     entries.set(key, { address: state.address, kind, state: state.verdict, reason, suggestion });
   }
-  return [...entries.values()].sort((a, b) => (ORDER[a.state] ?? 3) - (ORDER[b.state] ?? 3));
+  // A typo first (its fix is one click away, and the list may be cut short), then the worst.
+  const rank = (e: NoticeEntry) => (e.suggestion ? -1 : (ORDER[e.state] ?? 3));
+  return [...entries.values()].sort((a, b) => rank(a) - rank(b));
 }
 
 /** The notice's headline: "2 recipients need a look". */

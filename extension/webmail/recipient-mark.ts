@@ -28,7 +28,7 @@ export interface MarkContext {
   /** The person chose a suggestion in the details. */
   fix(mark: RecipientMark, suggestion: string): void;
   /** The person asked for a check by clicking a mark (a recipient nobody checked yet). */
-  acted(): void;
+  acted(mark: RecipientMark): void;
   /** Where a typed recipient's text ends (adapters with plain text fields). */
   markPoint?(token: RecipientToken): { left: number; top: number; height: number } | null;
   isTrusted(event: Event): boolean;
@@ -124,8 +124,10 @@ export class RecipientMark {
     if (this.token.textEnd !== undefined) {
       const caret = this.ctx.markPoint?.(this.token) ?? null;
       if (!caret || caret.left < rect.left || caret.left > rect.right || caret.top < rect.top - 2 || caret.top + caret.height > rect.bottom + 2) return null;
-      x = caret.left + 2;
-      y = caret.top + (caret.height - SIZE) / 2;
+      // Over the entry's last letters, raised like a superscript: the ", " and the next address
+      // right after it stay readable.
+      x = caret.left - SIZE * 0.5;
+      y = caret.top - SIZE * 0.5;
     } else {
       x = rect.right - SIZE * 0.6;
       y = rect.top - SIZE * 0.35;
@@ -214,7 +216,7 @@ export class RecipientMark {
         e.preventDefault();
         e.stopPropagation();
         if (!this.#state.committed && this.ctx.isTrusted(e)) {
-          this.ctx.acted();
+          this.ctx.acted(this);
           this.commit();
         }
         this.#pinned = !this.#pinned || !this.element.popoverOpen;
@@ -229,7 +231,7 @@ export class RecipientMark {
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
           if (!this.#state.committed && this.ctx.isTrusted(e)) {
-            this.ctx.acted();
+            this.ctx.acted(this);
             this.commit();
           }
           if (this.element.popoverOpen) this.#close();

@@ -35,20 +35,38 @@ export function committedEntries(value: string, focused: boolean): TextEntry[] {
   return entries;
 }
 
-/**
- * Where a character of a text field is drawn (viewport coordinates), measured on an invisible
- * copy of the field with the same box and font: the mark of a typed recipient sits right after it.
- */
 const COPIED = [
   'boxSizing', 'width', 'borderTopWidth', 'borderRightWidth', 'borderBottomWidth', 'borderLeftWidth', 'paddingTop', 'paddingRight',
   'paddingBottom', 'paddingLeft', 'fontStyle', 'fontVariant', 'fontWeight', 'fontStretch', 'fontSize', 'lineHeight', 'fontFamily',
   'textAlign', 'textTransform', 'textIndent', 'letterSpacing', 'wordSpacing', 'tabSize',
 ] as const;
 
+/** Measured offsets per field, valid while its value, width and font stay the same. */
+const measured = new WeakMap<Element, { key: string; offsets: Map<number, { left: number; top: number; height: number }> }>();
+
+/**
+ * Where a character of a text field is drawn (viewport coordinates), measured on an invisible
+ * copy of the field with the same box and font: the mark of a typed recipient sits right after it.
+ */
 export function caretRect(field: HTMLTextAreaElement | HTMLInputElement, index: number): { left: number; top: number; height: number } | null {
   const doc = field.ownerDocument;
   const style = doc.defaultView?.getComputedStyle(field);
   if (!style) return null;
+  const rect = field.getBoundingClientRect();
+  // Layout runs on every scrolled frame: measure once per text and size, then only move.
+  const key = `${field.value}\u0000${rect.width}\u0000${style.font}`;
+  let cache = measured.get(field);
+  if (!cache || cache.key !== key) measured.set(field, (cache = { key, offsets: new Map() }));
+  let offset = cache.offsets.get(index);
+  if (!offset) {
+    offset = measure(field, style, index);
+    cache.offsets.set(index, offset);
+  }
+  return { left: rect.left + offset.left - field.scrollLeft, top: rect.top + offset.top - field.scrollTop, height: offset.height };
+}
+
+function measure(field: HTMLTextAreaElement | HTMLInputElement, style: CSSStyleDeclaration, index: number): { left: number; top: number; height: number } {
+  const doc = field.ownerDocument;
   // One of ours (mailping-*): the observers that watch the page skip it.
   const mirror = doc.createElement('mailping-mirror');
   const ms = mirror.style;
@@ -66,12 +84,7 @@ export function caretRect(field: HTMLTextAreaElement | HTMLInputElement, index: 
   marker.textContent = '\u200b';
   mirror.append(marker);
   doc.documentElement.append(mirror);
-  const rect = field.getBoundingClientRect();
-  const result = {
-    left: rect.left + marker.offsetLeft - field.scrollLeft,
-    top: rect.top + marker.offsetTop - field.scrollTop,
-    height: marker.offsetHeight || Number.parseFloat(style.lineHeight) || 16,
-  };
+  const result = { left: marker.offsetLeft, top: marker.offsetTop, height: marker.offsetHeight || Number.parseFloat(style.lineHeight) || 16 };
   mirror.remove();
   return result;
 }

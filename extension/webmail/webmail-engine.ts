@@ -47,6 +47,7 @@ export class WebmailEngine {
   #unsubscribeStatus: (() => void) | null = null;
   #adapter: WebmailAdapter | null = null;
   #stopped = false;
+  readonly #personAddresses = new Set<string>();
 
   constructor(private readonly options: WebmailEngineOptions) {
     const win = options.doc.defaultView;
@@ -136,6 +137,7 @@ export class WebmailEngine {
         link: this.options.link,
         activity: this.#activity,
         trustedHost: this.options.trustedHost,
+        personAddresses: this.#personAddresses,
         announce: (text) => this.#announce(text),
         openOptions: this.options.openOptions,
         requestLayout: () => this.requestLayout(),

@@ -110,6 +110,9 @@ describe('Outlook on the web (outlook.live.com)', () => {
     await mark.click();
     await expect.poll(() => mark.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
     await saveScreenshot(page, 'webmail-outlook-message', { x: 500, y: 0, width: 500, height: 280 });
+    // Moving away closes it (its details cover what is below while they are open).
+    await page.mouse.move(300, 700);
+    await expect.poll(() => mark.count(), { timeout: 5_000 }).toBe(0);
 
     await page.locator('#recipient-nobody').hover();
     await expect.poll(() => menuAddress(worker)).toBe('nobody@valid.test');

@@ -3,14 +3,14 @@ import { BackgroundLink, type PortLike } from '@/lib/background-link';
 import { daemonEndpointItem, isLoopbackHost, pairingItem, reverifyHoursItem } from '@/lib/daemon-settings';
 import type { DaemonStatusView } from '@/lib/messages';
 import { askBackground, CHECKS_PORT } from '@/lib/messaging';
-import { autoBadgesItem, silentSitesItem } from '@/lib/settings';
+import { autoBadgesItem, silentSitesItem, webmailChecksItem } from '@/lib/settings';
 import { textWithCode } from '@/lib/result-details';
 import { normalizeSiteList } from '@/lib/site-match';
 import { statusWords } from '@/lib/verdict-words';
 
 /**
  * The options page: where the daemon listens, pairing with a code from `mailping pair`, the
- * badges switch, the silent sites, and the re-verify interval. Settings are written to their
+ * badges switch, the silent sites, webmail recipient checks, and the re-verify interval. Settings are written to their
  * storage items directly; the background follows the items and reconnects when they change.
  */
 
@@ -122,6 +122,11 @@ $('save-sites').addEventListener('click', () => {
   void silentSitesItem.setValue(sites).then(() => flash('sites-saved', `Saved (${sites.length} site${sites.length === 1 ? '' : 's'}).`));
 });
 
+// ---- webmail ------------------------------------------------------------------------------------
+
+const webmailChecks = $<HTMLInputElement>('webmail-checks');
+webmailChecks.addEventListener('change', () => void webmailChecksItem.setValue(webmailChecks.checked));
+
 // ---- re-verify interval -------------------------------------------------------------------------
 
 const reverify = $<HTMLSelectElement>('reverify');
@@ -131,6 +136,7 @@ void (async () => {
   await loadEndpoint();
   await renderPairing();
   autoBadges.checked = await autoBadgesItem.getValue();
+  webmailChecks.checked = await webmailChecksItem.getValue();
   $<HTMLTextAreaElement>('silent-sites').value = (await silentSitesItem.getValue()).join('\n');
   const hours = await reverifyHoursItem.getValue();
   if (![...reverify.options].some((o) => Number(o.value) === hours)) {

@@ -3,15 +3,18 @@ import { browser } from 'wxt/browser';
 import { BackgroundLink, type PortLike } from '@/lib/background-link';
 import { DETAILS_CSS } from '@/lib/details-styles';
 import type { CheckState, DaemonStatusView, PageAddress } from '@/lib/messages';
-import { askBackground, CHECKS_PORT } from '@/lib/messaging';
+import { askBackground, askContent, CHECKS_PORT } from '@/lib/messaging';
+import { silentSitesItem, webmailChecksItem } from '@/lib/settings';
+import { isSilentSite, siteEntryHost } from '@/lib/site-match';
 import { buildDetails, relativeTime, textWithCode } from '@/lib/result-details';
 import { createIcon, type IconState } from '@/lib/verdict-icons';
 import { statusLabel, statusWords, VERDICT_WORDS } from '@/lib/verdict-words';
 
 /**
- * The toolbar popup: the daemon's status (and what to do about it), a box to verify any
- * address, the context menu's last result in this tab, the addresses on this page (verify all,
- * with progress) and the daemon's recent results. Everything goes through the background.
+ * The toolbar popup: the daemon's status (and what to do about it), the switch for this site
+ * (badges and webmail recipient checks), a box to verify any address, the context menu's last
+ * result in this tab, the addresses on this page (verify all, with progress) and the daemon's
+ * recent results. Everything goes through the background.
  */
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -183,6 +186,37 @@ async function loadTabCheck(tabId: number): Promise<void> {
   }
 }
 
+// ---- this site ---------------------------------------------------------------------------------
+
+/** The per-site switch: the same list as the options' silent sites, for the current tab's site. */
+async function loadSite(tabId: number): Promise<void> {
+  const info = await askContent({ tabId, frameId: 0 }, 'siteInfo', {});
+  // No content script there (a browser page, the web store): nothing to switch.
+  if (!info || info.host === '') return;
+  const host = info.host;
+  const input = $<HTMLInputElement>('site-switch');
+  const render = async () => {
+    const [silent, webmailOn] = await Promise.all([silentSitesItem.getValue(), webmailChecksItem.getValue()]);
+    const covering = silent.filter((entry) => isSilentSite(host, [entry]));
+    input.checked = covering.length === 0;
+    const note = $('site-note');
+    if (covering.length > 0 && !covering.includes(host)) note.textContent = `Silent here because of “${covering.join('”, “')}” (a site covers its subdomains).`;
+    else if (info.webmail) note.textContent = webmailOn ? `${info.webmail}: recipients are checked as you add them.` : `${info.webmail}: recipient checks are off in the options.`;
+    else note.textContent = 'Badges on email fields, and recipient checks if this is a webmail.';
+  };
+  $('site-host').textContent = host;
+  $('site-section').hidden = false;
+  input.addEventListener('change', () => {
+    void (async () => {
+      const silent = await silentSitesItem.getValue();
+      const next = input.checked ? silent.filter((entry) => !isSilentSite(host, [entry])) : [...silent, siteEntryHost(host) ?? host];
+      await silentSitesItem.setValue(next);
+      await render();
+    })();
+  });
+  await render();
+}
+
 // ---- the page's addresses ---------------------------------------------------------------------
 
 async function loadPageAddresses(tabId: number): Promise<void> {
@@ -271,6 +305,7 @@ async function loadHistory(): Promise<void> {
 void (async () => {
   const tabId = await currentTabId();
   if (tabId !== null) {
+    void loadSite(tabId);
     void loadTabCheck(tabId);
     void loadPageAddresses(tabId);
   } else {

@@ -84,12 +84,16 @@
   }
 
   var list = null;
-  function hideSuggestions() {
+  var listOwner = null;
+  function hideSuggestions(owner) {
+    if (owner !== undefined && owner !== listOwner) return;
     if (list) list.remove();
     list = null;
+    listOwner = null;
   }
   function suggest(kind) {
     hideSuggestions();
+    listOwner = kind;
     var f = fields[kind];
     var text = typed(f).trim().toLowerCase();
     if (text.length < 2) return;
@@ -126,7 +130,8 @@
   }
 
   /**
-   * kind: a name for the field ('to', 'cc', 'bcc', 'reply-to'…); input: where addresses are typed; drop: the element chips can be
+   * kind: a name for the field ('to', 'cc', 'bcc', 'reply-to'…); spaceSeparates: a space ends an
+   * address too (Roundcube); input: where addresses are typed; drop: the element chips can be
    * dropped on; makeChip(address, name) -> element (its × must call fixture.removeChip or carry
    * data-remove); place(chip): puts it into the field.
    */
@@ -135,7 +140,7 @@
     var input = spec.input;
     input.addEventListener('keydown', function (e) {
       var value = typed(spec);
-      if (e.key === 'Enter' || e.key === ',' || e.key === ';' || (e.key === 'Tab' && value.trim() !== '')) {
+      if (e.key === 'Enter' || e.key === ',' || e.key === ';' || (e.key === ' ' && spec.spaceSeparates) || (e.key === 'Tab' && value.trim() !== '')) {
         if (value.trim() === '') return;
         e.preventDefault();
         commit(kind);
@@ -150,7 +155,9 @@
     });
     input.addEventListener('blur', function () {
       if (typed(spec).trim() !== '') commit(kind);
-      setTimeout(hideSuggestions, 150);
+      setTimeout(function () {
+        hideSuggestions(kind);
+      }, 150);
     });
     input.addEventListener('paste', function (e) {
       var text = (e.clipboardData || window.clipboardData).getData('text');
