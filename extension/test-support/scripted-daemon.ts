@@ -181,5 +181,15 @@ export const answerDeliverable: VerifyScript = (message, reply) => {
   reply({ type: 'result', id: message.id, result: sampleResult(message.address), cached: false });
 };
 
+/** "nobody@…" has no mailbox; any other address is deliverable, answered after `delayMs` when given. */
+export function nobodyUndeliverable(delayMs?: number): VerifyScript {
+  return (message, reply) => {
+    if (message.address.startsWith('nobody@')) {
+      reply({ type: 'result', id: message.id, result: sampleResult(message.address, { verdict: 'undeliverable', reason: 'mailbox_not_found' }), cached: false });
+    } else if (delayMs === undefined) answerDeliverable(message, reply);
+    else setTimeout(() => answerDeliverable(message, reply), delayMs);
+  };
+}
+
 /** Never answers: the request stays in flight. */
 export const holdForever: VerifyScript = () => {};

@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VerificationResult } from '@mailping/shared';
-import { openFds, rssKb } from '../robustness/daemon-harness';
-import { makeHome, removeHome, startDaemon, type DaemonProcess } from '../support/daemon-process';
-import { pairClient } from '../support/pairing';
+import { makeHome, removeHome } from '../support/daemon-process';
+import { openFds, rssKb, startPairedDaemon, type PairedDaemon } from '../support/paired-daemon';
 import { MAILPING_BIN } from '../support/run-cli';
 import type { TestClient } from '../support/ws-test-client';
 
@@ -73,88 +72,60 @@ export async function runCliList(list: readonly string[], dnsServer: string, set
   }
 }
 
-/** A running daemon with one paired WebSocket client. */
-export interface DaemonSession {
-  daemon: DaemonProcess;
-  client: TestClient;
-  home: string;
-  token: string;
+/** A running daemon with one paired WebSocket client (tests/support/paired-daemon.ts), and lists to send it. */
+export interface DaemonSession extends PairedDaemon {
   /** Sends every address with at most `window` in flight; resolves with the results in list order. */
   verifyAll(list: readonly string[], options?: { window?: number; fresh?: boolean; timeoutMs?: number }): Promise<ListRun>;
-  rssKb(): number;
-  openFds(): number;
-  stop(): Promise<void>;
 }
 
 let requestCounter = 0;
 
 export async function startDaemonSession(dnsServer: string, settings: BenchSettings = {}): Promise<DaemonSession> {
-  const home = await makeHome(configFor(dnsServer, settings));
-  let daemon: DaemonProcess | null = null;
-  try {
-    daemon = await startDaemon({ home });
-    const { client, token } = await pairClient(daemon.port, home, undefined, 'bench');
-    const d = daemon;
-    return {
-      daemon: d,
-      client,
-      home,
-      token,
-      rssKb: () => rssKb(d.pid),
-      openFds: () => openFds(d.pid),
-      async verifyAll(list, options = {}) {
-        const window = options.window ?? 200;
-        const results: VerificationResult[] = new Array(list.length);
-        const ids = list.map(() => `b${++requestCounter}`);
-        const index = new Map(ids.map((id, i) => [id, i]));
-        let next = 0;
-        let done = 0;
-        const started = performance.now();
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`only ${done} of ${list.length} answered in time`)), options.timeoutMs ?? 600_000);
-          const send = (): void => {
-            while (next < list.length && next - done < window) {
-              const i = next++;
-              client.send({ type: 'verify', id: ids[i]!, address: list[i]!, ...(options.fresh && { fresh: true }) });
-            }
-          };
-          const onMessage = (data: Buffer): void => {
-            const message = JSON.parse(data.toString()) as { type: string; id?: string; result?: VerificationResult; code?: string; message?: string };
-            const i = message.id === undefined ? undefined : index.get(message.id);
-            if (i === undefined) return;
-            if (message.type === 'result') {
-              results[i] = message.result!;
-              done++;
-            } else if (message.type === 'error') {
-              clearTimeout(timer);
-              client.socket.off('message', onMessage);
-              reject(new Error(`${list[i]}: ${message.code}: ${message.message}`));
-              return;
-            } else return;
-            // The test client keeps every frame; a bench of thousands does not need them.
-            client.received.length = 0;
-            if (done === list.length) {
-              clearTimeout(timer);
-              client.socket.off('message', onMessage);
-              resolve();
-            } else send();
-          };
-          client.socket.on('message', onMessage);
-          send();
-        });
-        return { results, wallMs: performance.now() - started };
-      },
-      async stop() {
-        client.close();
-        await d.stop();
-        await removeHome(home);
-      },
+  const session = await startPairedDaemon(configFor(dnsServer, settings), { label: 'bench' });
+  return { ...session, verifyAll: (list, options) => verifyAll(session.client, list, options) };
+}
+
+async function verifyAll(client: TestClient, list: readonly string[], options: { window?: number; fresh?: boolean; timeoutMs?: number } = {}): Promise<ListRun> {
+  const window = options.window ?? 200;
+  const results: VerificationResult[] = new Array(list.length);
+  const ids = list.map(() => `b${++requestCounter}`);
+  const index = new Map(ids.map((id, i) => [id, i]));
+  let next = 0;
+  let done = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${done} of ${list.length} answered in time`)), options.timeoutMs ?? 600_000);
+    const send = (): void => {
+      while (next < list.length && next - done < window) {
+        const i = next++;
+        client.send({ type: 'verify', id: ids[i]!, address: list[i]!, ...(options.fresh && { fresh: true }) });
+      }
     };
-  } catch (error) {
-    await daemon?.stop('SIGKILL');
-    await removeHome(home);
-    throw error;
-  }
+    const onMessage = (data: Buffer): void => {
+      const message = JSON.parse(data.toString()) as { type: string; id?: string; result?: VerificationResult; code?: string; message?: string };
+      const i = message.id === undefined ? undefined : index.get(message.id);
+      if (i === undefined) return;
+      if (message.type === 'result') {
+        results[i] = message.result!;
+        done++;
+      } else if (message.type === 'error') {
+        clearTimeout(timer);
+        client.socket.off('message', onMessage);
+        reject(new Error(`${list[i]}: ${message.code}: ${message.message}`));
+        return;
+      } else return;
+      // The test client keeps every frame; a bench of thousands does not need them.
+      client.received.length = 0;
+      if (done === list.length) {
+        clearTimeout(timer);
+        client.socket.off('message', onMessage);
+        resolve();
+      } else send();
+    };
+    client.socket.on('message', onMessage);
+    send();
+  });
+  return { results, wallMs: performance.now() - started };
 }
 
 export { openFds, rssKb };

@@ -1,12 +1,10 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Frame, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { attributeNow } from './support/attribute-now';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
+import { badgeFor, badgeVerdict, typeAndLeave } from './support/field-badges';
 import { saveFieldScreenshot } from './support/screenshots';
-import { startTestSite, type TestSite } from './support/test-site';
 
 /**
  * Inline badges in real Chromium with the built extension, the real daemon and the lab's
@@ -14,39 +12,15 @@ import { startTestSite, type TestSite } from './support/test-site';
  * badge can show is screenshotted to tests/.artifacts/screenshots.
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
-let site: TestSite;
+let suite: ExtensionSuite;
 let page: Page;
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  site = await startTestSite();
-  browser = await launchWithExtension(inject('extensionDir'));
-  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
-  page = await browser.context.newPage();
-  await page.goto(site.url('signup.html'));
+  suite = await startExtensionSuite();
+  page = await suite.open(suite.site.url('signup.html'));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await daemon?.dispose();
-});
-
-const badgeFor = (scope: Page | Frame, field: string): Locator => scope.locator(`mailping-badge[data-field="${field}"]`);
-
-const verdictOf = (scope: Page | Frame, field: string) => attributeNow(badgeFor(scope, field), 'data-verdict');
-
-/** Types like a person (one key at a time), then leaves the field with Tab. */
-async function typeAndLeave(scope: Page | Frame, selector: string, text: string): Promise<void> {
-  const field = scope.locator(selector);
-  await field.click();
-  await field.fill('');
-  await field.pressSequentially(text, { delay: 15 });
-  await field.press('Tab');
-}
+afterAll(() => suite?.stop());
 
 async function fieldGeometry(field: Locator) {
   return field.evaluate((el: HTMLInputElement) => {
@@ -91,13 +65,13 @@ describe('badges on a sign-up form', () => {
     const field = page.locator('#email');
     await field.click();
     await expect.poll(() => badgeFor(page, 'email').isVisible()).toBe(true);
-    expect(await verdictOf(page, 'email')).toBe('idle');
+    expect(await badgeVerdict(page, 'email')).toBe('idle');
     await saveFieldScreenshot(page, field, 'badge-idle-focused');
 
     const before = await field.boundingBox();
     const scrollHeight = await page.evaluate(() => document.documentElement.scrollHeight);
     await typeAndLeave(page, '#email', 'alice@valid.test');
-    await expect.poll(() => verdictOf(page, 'email'), { timeout: 20_000 }).toBe('deliverable');
+    await expect.poll(() => badgeVerdict(page, 'email'), { timeout: 20_000 }).toBe('deliverable');
     await saveFieldScreenshot(page, field, 'badge-deliverable');
 
     // The badge floats over the field's right edge: no layout shift, clear of the text.
@@ -143,7 +117,7 @@ describe('badges on a sign-up form', () => {
 
   it('reaches undeliverable for a mailbox that does not exist, with the 550 reply', async () => {
     await typeAndLeave(page, '#email', 'nobody@valid.test');
-    await expect.poll(() => verdictOf(page, 'email'), { timeout: 20_000 }).toBe('undeliverable');
+    await expect.poll(() => badgeVerdict(page, 'email'), { timeout: 20_000 }).toBe('undeliverable');
     await saveFieldScreenshot(page, page.locator('#email'), 'badge-undeliverable');
     await badgeFor(page, 'email').hover();
     await expect.poll(() => badgeFor(page, 'email').locator('.mp-popover').textContent()).toMatch(/550 5\.1\.1/);
@@ -153,21 +127,21 @@ describe('badges on a sign-up form', () => {
 
   it('reaches risky for a catch-all domain (in a field found by its label)', async () => {
     await typeAndLeave(page, '#work', 'x@catchall.test');
-    await expect.poll(() => verdictOf(page, 'work'), { timeout: 20_000 }).toBe('risky');
+    await expect.poll(() => badgeVerdict(page, 'work'), { timeout: 20_000 }).toBe('risky');
     await saveFieldScreenshot(page, page.locator('#work'), 'badge-risky');
   });
 
   it('shows checking while the mail server is slow, then unknown when it never answers', async () => {
     await typeAndLeave(page, '#email', 'alice@silent.test');
-    await expect.poll(() => verdictOf(page, 'email'), { timeout: 5_000 }).toBe('checking');
+    await expect.poll(() => badgeVerdict(page, 'email'), { timeout: 5_000 }).toBe('checking');
     await saveFieldScreenshot(page, page.locator('#email'), 'badge-checking');
-    await expect.poll(() => verdictOf(page, 'email'), { timeout: 30_000 }).toBe('unknown');
+    await expect.poll(() => badgeVerdict(page, 'email'), { timeout: 30_000 }).toBe('unknown');
     await saveFieldScreenshot(page, page.locator('#email'), 'badge-unknown');
   });
 
   it('marks a malformed address invalid without asking the daemon', async () => {
     await typeAndLeave(page, '#email', 'alice@');
-    await expect.poll(() => verdictOf(page, 'email')).toBe('invalid');
+    await expect.poll(() => badgeVerdict(page, 'email')).toBe('invalid');
     await saveFieldScreenshot(page, page.locator('#email'), 'badge-invalid');
   });
 
@@ -180,13 +154,13 @@ describe('badges on a sign-up form', () => {
     const suggestion = badge.locator('.mp-suggestion');
     await expect.poll(() => suggestion.isVisible(), { timeout: 5_000 }).toBe(true);
     expect(await suggestion.textContent()).toBe('Did you mean carol@gmail.com?');
-    expect(await verdictOf(page, 'email')).toBe('idle');
+    expect(await badgeVerdict(page, 'email')).toBe('idle');
     await saveFieldScreenshot(page, field, 'badge-typo-suggestion', { below: 140 });
     await suggestion.click();
     expect(await field.inputValue()).toBe('carol@gmail.com');
     // The corrected address is checked at once. (The lab's DNS answers for .test only, so
     // gmail.com cannot be looked up here: "unknown", DNS lookup failed.)
-    await expect.poll(() => verdictOf(page, 'email'), { timeout: 20_000 }).toBe('unknown');
+    await expect.poll(() => badgeVerdict(page, 'email'), { timeout: 20_000 }).toBe('unknown');
     expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
   });
 
@@ -201,15 +175,15 @@ describe('badges on a sign-up form', () => {
       field.blur();
     });
     await new Promise((r) => setTimeout(r, 1000));
-    expect(await verdictOf(page, 'scripted')).toBe('idle');
+    expect(await badgeVerdict(page, 'scripted')).toBe('idle');
     // The person confirming it (typing over it, then leaving) does check it.
     await typeAndLeave(page, '#scripted', 'bob@valid.test');
-    await expect.poll(() => verdictOf(page, 'scripted'), { timeout: 20_000 }).toBe('deliverable');
+    await expect.poll(() => badgeVerdict(page, 'scripted'), { timeout: 20_000 }).toBe('deliverable');
   });
 
   it('follows its field when a scroll container scrolls', async () => {
     await typeAndLeave(page, '#backup', 'alice@valid.test');
-    await expect.poll(() => verdictOf(page, 'backup'), { timeout: 20_000 }).toBe('deliverable');
+    await expect.poll(() => badgeVerdict(page, 'backup'), { timeout: 20_000 }).toBe('deliverable');
     const offset = async () => {
       const f = (await page.locator('#backup').boundingBox())!;
       const b = (await badgeFor(page, 'backup').boundingBox())!;
@@ -227,22 +201,21 @@ describe('badges on a sign-up form', () => {
 
   it('works inside shadow DOM, in frames, and on fields added after load', async () => {
     await typeAndLeave(page, '#shadow-email', 'alice@valid.test');
-    await expect.poll(() => verdictOf(page, 'shadow-email'), { timeout: 20_000 }).toBe('deliverable');
+    await expect.poll(() => badgeVerdict(page, 'shadow-email'), { timeout: 20_000 }).toBe('deliverable');
     await typeAndLeave(page, '#late', 'nobody@valid.test');
-    await expect.poll(() => verdictOf(page, 'late'), { timeout: 20_000 }).toBe('undeliverable');
+    await expect.poll(() => badgeVerdict(page, 'late'), { timeout: 20_000 }).toBe('undeliverable');
     const frame = page.frame({ url: /frame\.html$/ })!;
     await typeAndLeave(frame, '#framed', 'x@catchall.test');
-    await expect.poll(() => verdictOf(frame, 'framed'), { timeout: 20_000 }).toBe('risky');
+    await expect.poll(() => badgeVerdict(frame, 'framed'), { timeout: 20_000 }).toBe('risky');
   });
 });
 
 describe('isolation from the page', () => {
   it('looks the same on a dark page whose styles target the badge', async () => {
-    const hostile = await browser.context.newPage();
+    const hostile = await suite.open(suite.site.url('hostile.html'));
     try {
-      await hostile.goto(site.url('hostile.html'));
       await typeAndLeave(hostile, '#email', 'alice@valid.test');
-      await expect.poll(() => verdictOf(hostile, 'email'), { timeout: 20_000 }).toBe('deliverable');
+      await expect.poll(() => badgeVerdict(hostile, 'email'), { timeout: 20_000 }).toBe('deliverable');
       const badge = badgeFor(hostile, 'email');
       expect(await badge.isVisible()).toBe(true);
       const box = (await badge.boundingBox())!;

@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
-import type { Page, Worker } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attributeNow } from './support/attribute-now';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { clickMenuItem } from './support/context-menu';
+import { tabIdOf } from './support/extension-browser';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
-import { startTestSite, type TestSite } from './support/test-site';
 
 /**
  * "Verify this email" from the context menu (a selection, a mailto: link, a field), with the
@@ -14,54 +14,28 @@ import { startTestSite, type TestSite } from './support/test-site';
  * the page's addresses, verified all at once.
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
-let site: TestSite;
+let suite: ExtensionSuite;
 let page: Page;
 
 interface ChromeInWorker {
   chrome: {
-    tabs: { query(q: object): Promise<{ id: number; url?: string }[]> };
     action: { getBadgeText(d: { tabId: number }): Promise<string>; getTitle(d: { tabId: number }): Promise<string> };
     contextMenus: { update(id: string, props: object): Promise<void> };
   };
-  mailpingDebug: { menuClicked(info: object, tab: object): Promise<void> };
 }
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  site = await startTestSite();
-  browser = await launchWithExtension(inject('extensionDir'));
-  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
-  page = await browser.context.newPage();
-  await page.goto(site.url('addresses.html'));
+  suite = await startExtensionSuite();
+  page = await suite.open(suite.site.url('addresses.html'));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await daemon?.dispose();
-});
+afterAll(() => suite?.stop());
 
-/** The test page's tab id: it is brought to the front and asked for as the active tab. */
-async function tabIdOf(worker: Worker, target: Page): Promise<number> {
-  await target.bringToFront();
-  return worker.evaluate(async () => {
-    const [tab] = await (globalThis as unknown as ChromeInWorker).chrome.tabs.query({ active: true, lastFocusedWindow: true });
-    return tab!.id;
-  });
-}
-
-/** What Chrome does on a click of our menu item (a native menu cannot be clicked by automation). */
-async function clickMenu(info: Record<string, unknown>): Promise<void> {
-  const worker = await browser.worker();
-  const tabId = await tabIdOf(worker, page);
-  await worker.evaluate(({ info, tabId }) => (globalThis as unknown as ChromeInWorker).mailpingDebug.menuClicked(info, { id: tabId }), { info, tabId });
-}
+/** What Chrome does on a click of our menu item in the test page. */
+const clickMenu = async (info: Record<string, unknown>) => clickMenuItem(await suite.browser.worker(), page, info);
 
 async function toolbarBadge(): Promise<{ text: string; title: string }> {
-  const worker = await browser.worker();
+  const worker = await suite.browser.worker();
   const tabId = await tabIdOf(worker, page);
   return worker.evaluate(async (tabId) => {
     const { action } = (globalThis as unknown as ChromeInWorker).chrome;
@@ -77,7 +51,7 @@ const toastText = () => toast().locator('.mp-details').textContent();
 
 describe('context menu', () => {
   it('has its items: on selections and fields, and on mailto: links', async () => {
-    const worker = await browser.worker();
+    const worker = await suite.browser.worker();
     const exists = await worker.evaluate(async () => {
       const { contextMenus } = (globalThis as unknown as ChromeInWorker).chrome;
       const check = (id: string) => contextMenus.update(id, {}).then(() => true, () => false);
@@ -126,8 +100,8 @@ describe('context menu', () => {
 
 describe('popup', () => {
   it('verifies a typed address', async () => {
-    const tabId = await tabIdOf(await browser.worker(), page);
-    const popup = await browser.extensionPage(`popup.html?tab=${tabId}`);
+    const tabId = await tabIdOf(await suite.browser.worker(), page);
+    const popup = await suite.browser.extensionPage(`popup.html?tab=${tabId}`);
     try {
       await expect.poll(() => popup.locator('#status-pill').getAttribute('data-kind'), { timeout: 15_000 }).toBe('connected');
       await popup.locator('#verify-input').fill('x@catchall.test');
@@ -147,8 +121,8 @@ describe('popup', () => {
   });
 
   it('lists the page\u2019s addresses and verifies them all, with progress', async () => {
-    const tabId = await tabIdOf(await browser.worker(), page);
-    const popup = await browser.extensionPage(`popup.html?tab=${tabId}`);
+    const tabId = await tabIdOf(await suite.browser.worker(), page);
+    const popup = await suite.browser.extensionPage(`popup.html?tab=${tabId}`);
     try {
       const rows = popup.locator('#page-list li');
       await expect.poll(() => popup.locator('#page-list .address').allTextContents(), { timeout: 10_000 })

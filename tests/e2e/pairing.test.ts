@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureExtension } from './support/extension-browser';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
 import { startTestSite } from './support/test-site';
 
@@ -10,32 +10,27 @@ import { startTestSite } from './support/test-site';
  * origin, and the popup then says "Connected".
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
+let suite: ExtensionSuite;
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  browser = await launchWithExtension(inject('extensionDir'));
+  // Not paired: the test pairs it as a person would.
+  suite = await startExtensionSuite({ paired: false });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await daemon?.dispose();
-});
+afterAll(() => suite?.stop());
 
 describe('pairing through the options page', () => {
   it('has the id the daemon allow-lists (from the manifest key)', () => {
-    expect(browser.extensionId).toBe('egonnibiidoihfhcmkbbbaahcncaldod');
+    expect(suite.browser.extensionId).toBe('egonnibiidoihfhcmkbbbaahcncaldod');
   });
 
   it('goes from "not paired" to connected with a code from `mailping pair`', async () => {
     // Only the port: a person who runs the daemon on another port sets it here too.
-    await configureExtension(await browser.worker(), { port: daemon.port });
-    const options = await browser.extensionPage('options.html');
+    await configureExtension(await suite.browser.worker(), { port: suite.daemon.port });
+    const options = await suite.browser.extensionPage('options.html');
     const status = options.locator('#status');
     await expect.poll(() => status.getAttribute('data-kind'), { timeout: 15_000 }).toBe('not_paired');
-    expect(await options.locator('#port').inputValue()).toBe(String(daemon.port));
+    expect(await options.locator('#port').inputValue()).toBe(String(suite.daemon.port));
 
     await options.locator('#code').fill('WRONG-CODE');
     await options.locator('#pair-button').click();
@@ -43,22 +38,22 @@ describe('pairing through the options page', () => {
     await expect.poll(() => result.getAttribute('data-ok'), { timeout: 15_000 }).toBe('false');
     expect(await result.textContent()).toMatch(/Pairing failed: .*mailping pair/);
 
-    const code = await daemon.pairingCode();
+    const code = await suite.daemon.pairingCode();
     await options.locator('#code').fill(code);
     await options.locator('#pair-button').click();
     await expect.poll(() => result.getAttribute('data-ok'), { timeout: 15_000 }).toBe('true');
     await expect.poll(() => status.getAttribute('data-kind'), { timeout: 15_000 }).toBe('connected');
-    expect(await options.locator('#pairing-state').textContent()).toContain(`127.0.0.1:${daemon.port}`);
+    expect(await options.locator('#pairing-state').textContent()).toContain(`127.0.0.1:${suite.daemon.port}`);
     await saveScreenshot(options, 'options-paired');
 
     // The token is stored, and it is the daemon's (it works from this origin only).
-    const stored = await (await browser.worker()).evaluate(() =>
+    const stored = await (await suite.browser.worker()).evaluate(() =>
       (globalThis as unknown as { chrome: { storage: { local: { get(k: string): Promise<Record<string, { token?: string }>> } } } }).chrome.storage.local.get('pairing'),
     );
     expect(stored.pairing?.token).toMatch(/\S{20,}/);
     await options.close();
 
-    const popup = await browser.extensionPage('popup.html');
+    const popup = await suite.browser.extensionPage('popup.html');
     await expect.poll(() => popup.locator('#status-pill').getAttribute('data-kind'), { timeout: 15_000 }).toBe('connected');
     expect(await popup.locator('#status-help').isHidden()).toBe(true);
     await popup.close();
@@ -68,20 +63,20 @@ describe('pairing through the options page', () => {
     // A plain web server where the daemon should be: it answers HTTP but no WebSocket.
     const other = await startTestSite();
     try {
-      await configureExtension(await browser.worker(), { port: Number(new URL(other.origin).port) });
-      const popup = await browser.extensionPage('popup.html');
+      await configureExtension(await suite.browser.worker(), { port: Number(new URL(other.origin).port) });
+      const popup = await suite.browser.extensionPage('popup.html');
       await expect.poll(() => popup.locator('#status-pill').getAttribute('data-kind'), { timeout: 20_000 }).toBe('refused');
       expect(await popup.locator('#status-advice').textContent()).toContain('Check the port');
       await popup.close();
     } finally {
       await other.close();
-      await configureExtension(await browser.worker(), { port: daemon.port });
+      await configureExtension(await suite.browser.worker(), { port: suite.daemon.port });
     }
   });
 
   it('says "not running" with what to do when the daemon is stopped', async () => {
-    await daemon.stop();
-    const popup = await browser.extensionPage('popup.html');
+    await suite.daemon.stop();
+    const popup = await suite.browser.extensionPage('popup.html');
     await expect.poll(() => popup.locator('#status-pill').getAttribute('data-kind'), { timeout: 20_000 }).toBe('not_running');
     expect(await popup.locator('#status-advice').textContent()).toContain('mailping serve');
     await saveScreenshot(popup, 'popup-daemon-not-running');

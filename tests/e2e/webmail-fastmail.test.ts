@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
-import { clickAddressMenu, expectVerdict, markOf, menuAddress, noticeRows, serveWebmail } from './support/webmail-fixtures';
+import { openWebmail } from './support/webmail-fixtures';
+import { checkRecipientFromMenu, checkSenderOnHover, expectVerdict, leaveMark, markOf, noticeAddresses, noticeFix } from './support/webmail-marks';
 
 /**
  * Fastmail at https://app.fastmail.com (tests/e2e/webmail-fixtures/fastmail.html): its recipient
@@ -13,24 +13,15 @@ import { clickAddressMenu, expectVerdict, markOf, menuAddress, noticeRows, serve
  * follows it or the person leaves the field, and its mark sits right after its text.
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
+let suite: ExtensionSuite;
 let page: Page;
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  browser = await launchWithExtension(inject('extensionDir'));
-  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
-  await serveWebmail(browser.context, 'https://app.fastmail.com', { '/mail/': 'fastmail.html' });
-  page = await browser.context.newPage();
-  await page.goto('https://app.fastmail.com/mail/Inbox/Tb7c1f0a9');
+  suite = await startExtensionSuite();
+  page = await openWebmail(suite.context, 'https://app.fastmail.com/mail/Inbox/Tb7c1f0a9', { '/mail/': 'fastmail.html' });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await daemon?.dispose();
-});
+afterAll(() => suite?.stop());
 
 describe('Fastmail compose', () => {
   it('marks a typed recipient once a separator follows it, right after its text', async () => {
@@ -62,7 +53,7 @@ describe('Fastmail compose', () => {
   it('commits the last entry when the person leaves the field', async () => {
     await page.locator('#v31-subject-input').click();
     await expectVerdict(page, 'anyone@catchall.test', 'risky', 'to');
-    await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual(['nobody@valid.test', 'anyone@catchall.test']);
+    await expect.poll(() => noticeAddresses(page)).toEqual(['nobody@valid.test', 'anyone@catchall.test']);
   });
 
   it('covers Cc, drops a recipient deleted from the text, and fixes a typo in the text', async () => {
@@ -74,31 +65,21 @@ describe('Fastmail compose', () => {
     await expectVerdict(page, 'bob@valid.test', 'deliverable', 'cc');
     const compose = (await page.locator('#compose').boundingBox())!;
     await saveScreenshot(page, 'webmail-fastmail', { x: compose.x - 10, y: 0, width: compose.width + 20, height: 440 });
-    await page.locator('mailping-notice li[data-address="hal@fastmial.com"] .mp-fix').click();
+    await noticeFix(page, 'hal@fastmial.com').click();
     await expect.poll(() => cc.inputValue()).toBe('Hal <hal@fastmail.com>, bob@valid.test');
     await expect.poll(() => markOf(page, 'hal@fastmial.com').count()).toBe(0);
     // Deleting an address from the text removes its mark.
     await page.locator('#v31-to-input').fill('anyone@catchall.test');
     await page.locator('#v31-subject-input').click();
     await expect.poll(() => markOf(page, 'nobody@valid.test').count()).toBe(0);
-    await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual(['anyone@catchall.test']);
+    await expect.poll(() => noticeAddresses(page)).toEqual(['anyone@catchall.test']);
   });
 });
 
 describe('Fastmail opened message', () => {
   it('verifies the sender on hover, and a recipient from the context menu', async () => {
-    const worker = await browser.worker();
-    await page.locator('#sender').hover();
-    const mark = page.locator('mailping-mark[data-role="message"][data-address="alice@valid.test"]');
-    await expect.poll(() => mark.isVisible()).toBe(true);
-    await mark.click();
-    await expect.poll(() => mark.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
-    await page.mouse.move(500, 740);
-    await expect.poll(() => mark.count(), { timeout: 5_000 }).toBe(0);
-    await page.locator('#recipient-nobody').hover();
-    await expect.poll(() => menuAddress(worker)).toBe('nobody@valid.test');
-    await page.locator('#recipient-nobody').click({ button: 'right' });
-    await clickAddressMenu(worker, page);
-    await expect.poll(() => page.locator('mailping-toast').getAttribute('data-verdict'), { timeout: 20_000 }).toBe('undeliverable');
+    const mark = await checkSenderOnHover(page);
+    await leaveMark(page, mark, 500, 740);
+    await checkRecipientFromMenu(page, await suite.browser.worker());
   });
 });

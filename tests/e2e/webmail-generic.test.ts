@@ -1,21 +1,12 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { menuAddress } from './support/context-menu';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
-import {
-  addChipByScript,
-  chipsOf,
-  expectVerdict,
-  markOf,
-  menuAddress,
-  noticeRows,
-  serveWebmail,
-  typeRecipient,
-  verdictOf,
-} from './support/webmail-fixtures';
+import { addChipByScript, chipsOf, serveWebmail, typeRecipient } from './support/webmail-fixtures';
+import { checkSenderOnHover, expectVerdict, leaveMark, markOf, noticeAddresses, noticeFix, noticeRows, verdictOf } from './support/webmail-marks';
 
 /**
  * The generic adapter on two webmails MailPing has no adapter for, served at hosts of their
@@ -26,34 +17,21 @@ import {
  * the page, or that its script added by itself, wait for a click on their mark.
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
+let suite: ExtensionSuite;
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  browser = await launchWithExtension(inject('extensionDir'));
-  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
-  await serveWebmail(browser.context, 'https://webmail.example.org', {
-    '/?_task=mail&_action=compose': 'roundcube-compose.html',
-    '/?_task=mail&_action=show': 'roundcube-message.html',
-  });
-  await serveWebmail(browser.context, 'https://groupware.example.net', { '/SOGo/': 'sogo.html' });
-  for (const origin of ['https://webmail.example.org', 'https://groupware.example.net']) {
-    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-  }
+  suite = await startExtensionSuite();
+  const roundcube = { '/?_task=mail&_action=compose': 'roundcube-compose.html', '/?_task=mail&_action=show': 'roundcube-message.html' };
+  await serveWebmail(suite.context, 'https://webmail.example.org', roundcube, { clipboard: true });
+  await serveWebmail(suite.context, 'https://groupware.example.net', { '/SOGo/': 'sogo.html' }, { clipboard: true });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await daemon?.dispose();
-});
+afterAll(() => suite?.stop());
 
 describe('Roundcube (no adapter)', () => {
   let page: Page;
   beforeAll(async () => {
-    page = await browser.context.newPage();
-    await page.goto('https://webmail.example.org/?_task=mail&_action=compose&_id=3f2a');
+    page = await suite.open('https://webmail.example.org/?_task=mail&_action=compose&_id=3f2a');
   });
 
   it('marks recipient boxes the person types, in To, Cc and Bcc', async () => {
@@ -94,7 +72,7 @@ describe('Roundcube (no adapter)', () => {
       'x@catchall.test risky',
     ]);
     await saveScreenshot(page, 'webmail-generic-roundcube', { x: 0, y: 0, width: 1000, height: 480 });
-    await page.locator('mailping-notice li[data-address="gina@outlok.com"] .mp-fix').click();
+    await noticeFix(page, 'gina@outlok.com').click();
     await expect.poll(() => chipsOf(page, 'to')).toContain('gina@outlook.com');
     expect(await chipsOf(page, 'to')).not.toContain('gina@outlok.com');
     // The corrected recipient is the person's: it is checked (the lab cannot resolve outlook.com).
@@ -118,20 +96,14 @@ describe('Roundcube (no adapter)', () => {
   });
 
   it('verifies the addresses of an opened message on hover, not those in its text', async () => {
-    const message = await browser.context.newPage();
+    const message = await suite.open('https://webmail.example.org/?_task=mail&_action=show&_uid=42&_mbox=INBOX');
     try {
-      await message.goto('https://webmail.example.org/?_task=mail&_action=show&_uid=42&_mbox=INBOX');
-      await message.locator('#sender').hover();
-      const mark = message.locator('mailping-mark[data-role="message"][data-address="alice@valid.test"]');
-      await expect.poll(() => mark.isVisible()).toBe(true);
-      await mark.click();
-      await expect.poll(() => mark.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
+      const mark = await checkSenderOnHover(message);
       await saveScreenshot(message, 'webmail-generic-roundcube-message', { x: 0, y: 0, width: 700, height: 300 });
-      await message.mouse.move(900, 700);
-      await expect.poll(() => mark.count(), { timeout: 5_000 }).toBe(0);
+      await leaveMark(message, mark, 900, 700);
       // A non-link address element offers the context menu item.
       await message.locator('#recipient-nobody').hover();
-      await expect.poll(async () => menuAddress(await browser.worker())).toBe('nobody@valid.test');
+      await expect.poll(async () => menuAddress(await suite.browser.worker())).toBe('nobody@valid.test');
       // An address in the body text is not a header: no mark.
       await message.getByText('sales@valid.test').hover();
       await new Promise((r) => setTimeout(r, 600));
@@ -145,8 +117,7 @@ describe('Roundcube (no adapter)', () => {
 describe('SOGo (no adapter)', () => {
   let page: Page;
   beforeAll(async () => {
-    page = await browser.context.newPage();
-    await page.goto('https://groupware.example.net/SOGo/so/me/Mail/view');
+    page = await suite.open('https://groupware.example.net/SOGo/so/me/Mail/view');
   });
 
   it('shows the reply’s recipient unchecked: it came with the page', async () => {
@@ -161,7 +132,7 @@ describe('SOGo (no adapter)', () => {
     await typeRecipient(page, '#cc-input', 'someone@catchall.test', 'Tab');
     await expectVerdict(page, 'someone@catchall.test', 'risky', 'cc');
     await page.locator('input[name="subject"]').click();
-    await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual(['nobody@valid.test', 'someone@catchall.test']);
+    await expect.poll(() => noticeAddresses(page)).toEqual(['nobody@valid.test', 'someone@catchall.test']);
     const dialog = (await page.locator('#compose').boundingBox())!;
     await saveScreenshot(page, 'webmail-generic-sogo', { x: dialog.x - 20, y: 0, width: dialog.width + 40, height: 560 });
     // The quoted "alice@valid.test" in the body is not a recipient.
@@ -171,7 +142,7 @@ describe('SOGo (no adapter)', () => {
   it('fixes a typo through the chip’s remove button and the input (committed on leaving it)', async () => {
     await typeRecipient(page, '#to-input', 'hal@fastmial.com');
     await page.locator('input[name="subject"]').click();
-    await page.locator('mailping-notice li[data-address="hal@fastmial.com"] .mp-fix').click();
+    await noticeFix(page, 'hal@fastmial.com').click();
     await expect.poll(() => chipsOf(page, 'to')).toContain('hal@fastmail.com');
     expect(await chipsOf(page, 'to')).not.toContain('hal@fastmial.com');
   });
@@ -179,10 +150,6 @@ describe('SOGo (no adapter)', () => {
   it('drops the mark of a removed chip and verifies the sender on hover', async () => {
     await page.locator('#to-wrap md-chip', { hasText: 'nobody@valid.test' }).locator('button.md-chip-remove').click();
     await expect.poll(() => markOf(page, 'nobody@valid.test').count()).toBe(0);
-    await page.locator('#sender').hover();
-    const mark = page.locator('mailping-mark[data-role="message"][data-address="alice@valid.test"]');
-    await expect.poll(() => mark.isVisible()).toBe(true);
-    await mark.click();
-    await expect.poll(() => mark.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
+    await checkSenderOnHover(page);
   });
 });

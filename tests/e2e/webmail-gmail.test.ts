@@ -1,24 +1,12 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { menuAddress } from './support/context-menu';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
-import {
-  addChipByScript,
-  boxesOf,
-  chipsOf,
-  clickAddressMenu,
-  expectVerdict,
-  markOf,
-  menuAddress,
-  noticeRows,
-  pasteInto,
-  serveWebmail,
-  typeRecipient,
-  verdictOf,
-} from './support/webmail-fixtures';
+import { addChipByScript, boxesOf, chipsOf, openWebmail, pasteInto, typeRecipient } from './support/webmail-fixtures';
+import { checkRecipientFromMenu, expectVerdict, hoverSender, leaveMark, markOf, noticeAddresses, noticeFix, noticeRows, verdictOf } from './support/webmail-marks';
 
 /**
  * Gmail recipient checks in Chromium with the built extension, the real daemon and the lab:
@@ -29,24 +17,18 @@ import {
  * verify on hover and through the context menu; the pop-out compose window works the same.
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
+let suite: ExtensionSuite;
 let page: Page;
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  browser = await launchWithExtension(inject('extensionDir'));
-  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
-  await serveWebmail(browser.context, 'https://mail.google.com', { '/mail/u/0/?view=cm': 'gmail-popout.html', '/mail/u/0/': 'gmail.html' });
-  page = await browser.context.newPage();
-  await page.goto('https://mail.google.com/mail/u/0/#inbox/FMfcgzQZTzXk');
+  suite = await startExtensionSuite();
+  page = await openWebmail(suite.context, 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQZTzXk', {
+    '/mail/u/0/?view=cm': 'gmail-popout.html',
+    '/mail/u/0/': 'gmail.html',
+  });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await daemon?.dispose();
-});
+afterAll(() => suite?.stop());
 
 describe('Gmail compose', () => {
   it('marks the recipients a reply starts with (the webmail put them there: its own host is trusted)', async () => {
@@ -93,7 +75,7 @@ describe('Gmail compose', () => {
   });
 
   it('lists the undeliverable and risky recipients in the notice, with the reason', async () => {
-    await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual(['nobody@valid.test', 'alice@nullmx.test', 'anyone@catchall.test']);
+    await expect.poll(() => noticeAddresses(page)).toEqual(['nobody@valid.test', 'alice@nullmx.test', 'anyone@catchall.test']);
     const rows = await noticeRows(page);
     expect(rows[0]).toMatchObject({ verdict: 'undeliverable', text: expect.stringContaining('To: mailbox does not exist') });
     expect(rows[1]).toMatchObject({ verdict: 'undeliverable', text: expect.stringContaining('domain accepts no mail') });
@@ -121,7 +103,7 @@ describe('Gmail compose', () => {
   it('drops the mark of a removed recipient, and the notice forgets it', async () => {
     await page.locator('#to-list [data-hovercard-id="nobody@valid.test"] .afX').click();
     await expect.poll(() => markOf(page, 'nobody@valid.test').count()).toBe(0);
-    await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual(['alice@nullmx.test', 'anyone@catchall.test']);
+    await expect.poll(() => noticeAddresses(page)).toEqual(['alice@nullmx.test', 'anyone@catchall.test']);
   });
 
   it('follows a chip dragged from To to Cc', async () => {
@@ -133,7 +115,7 @@ describe('Gmail compose', () => {
 
   it('fixes a typo in one click: the chip is replaced the way Gmail accepts it', async () => {
     await typeRecipient(page, '#to', 'carol@gmial.com');
-    const fix = page.locator('mailping-notice li[data-address="carol@gmial.com"] .mp-fix');
+    const fix = noticeFix(page, 'carol@gmial.com');
     await expect.poll(() => fix.textContent(), { timeout: 10_000 }).toBe('Did you mean carol@gmail.com?');
     await saveScreenshot(page, 'webmail-gmail-typo', { x: 440, y: 300, width: 560, height: 460 });
     await fix.click();
@@ -151,10 +133,8 @@ describe('Gmail compose', () => {
 
 describe('Gmail opened message', () => {
   it('verifies the sender on hover: a mark appears, a click checks', async () => {
-    const worker = await browser.worker();
-    await page.locator('#sender').hover();
-    const mark = page.locator('mailping-mark[data-role="message"][data-address="alice@valid.test"]');
-    await expect.poll(() => mark.isVisible()).toBe(true);
+    const worker = await suite.browser.worker();
+    const mark = await hoverSender(page);
     // Nothing is checked by hovering alone; the context menu offers the address meanwhile.
     await expect.poll(() => menuAddress(worker)).toBe('alice@valid.test');
     await mark.click();
@@ -162,32 +142,25 @@ describe('Gmail opened message', () => {
     await expect.poll(() => mark.locator('.mp-popover').isVisible()).toBe(true);
     const box = (await page.locator('#sender').boundingBox())!;
     await saveScreenshot(page, 'webmail-gmail-message', { x: Math.max(0, box.x - 40), y: Math.max(0, box.y - 20), width: 560, height: 300 });
-    await page.mouse.move(900, 700);
-    await expect.poll(() => mark.count(), { timeout: 5_000 }).toBe(0);
+    await leaveMark(page, mark, 900, 700);
     await expect.poll(() => menuAddress(worker)).toBeNull();
   });
 
   it('verifies a recipient through the context menu (the address is in an attribute, the page shows a name)', async () => {
-    const worker = await browser.worker();
-    await page.locator('#recipient-nobody').hover();
-    await expect.poll(() => menuAddress(worker)).toBe('nobody@valid.test');
-    await page.locator('#recipient-nobody').click({ button: 'right' });
-    await clickAddressMenu(worker, page);
-    await expect.poll(() => page.locator('mailping-toast').getAttribute('data-verdict'), { timeout: 20_000 }).toBe('undeliverable');
+    await checkRecipientFromMenu(page, await suite.browser.worker());
     expect(await page.locator('mailping-toast .mp-details').textContent()).toContain('nobody@valid.test');
   });
 });
 
 describe('Gmail pop-out compose window', () => {
   it('marks recipients in the full-page compose window too', async () => {
-    const popout = await browser.context.newPage();
+    const popout = await suite.open('https://mail.google.com/mail/u/0/?view=cm&fs=1&tf=1');
     try {
-      await popout.goto('https://mail.google.com/mail/u/0/?view=cm&fs=1&tf=1');
       await typeRecipient(popout, '#to', 'bob@valid.test', ',');
       await expectVerdict(popout, 'bob@valid.test', 'deliverable', 'to');
       await typeRecipient(popout, '#to', 'x@catchall.test', 'Tab');
       await expectVerdict(popout, 'x@catchall.test', 'risky', 'to');
-      await expect.poll(async () => (await noticeRows(popout)).map((r) => r.address)).toEqual(['x@catchall.test']);
+      await expect.poll(() => noticeAddresses(popout)).toEqual(['x@catchall.test']);
       await saveScreenshot(popout, 'webmail-gmail-popout', { x: 0, y: 0, width: 1000, height: 400 });
     } finally {
       await popout.close();

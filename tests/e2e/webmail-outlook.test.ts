@@ -1,21 +1,11 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
-import {
-  chipsOf,
-  clickAddressMenu,
-  expectVerdict,
-  markOf,
-  menuAddress,
-  noticeRows,
-  pasteInto,
-  serveWebmail,
-  typeRecipient,
-} from './support/webmail-fixtures';
+import { chipsOf, pasteInto, serveWebmail, typeRecipient } from './support/webmail-fixtures';
+import { checkRecipientFromMenu, checkSenderOnHover, expectVerdict, leaveMark, markOf, noticeAddresses, noticeFix, noticeRows } from './support/webmail-marks';
 
 /**
  * Outlook on the web, at both of its hosts (outlook.live.com, outlook.office.com): the fixture
@@ -23,30 +13,21 @@ import {
  * reply under it, whose To/Cc/Bcc fields are contenteditable wells holding chips.
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
+let suite: ExtensionSuite;
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  browser = await launchWithExtension(inject('extensionDir'));
-  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
+  suite = await startExtensionSuite();
   for (const origin of ['https://outlook.live.com', 'https://outlook.office.com']) {
-    await serveWebmail(browser.context, origin, { '/mail/': 'outlook.html' });
-    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    await serveWebmail(suite.context, origin, { '/mail/': 'outlook.html' }, { clipboard: true });
   }
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await daemon?.dispose();
-});
+afterAll(() => suite?.stop());
 
 describe('Outlook on the web (outlook.live.com)', () => {
   let page: Page;
   beforeAll(async () => {
-    page = await browser.context.newPage();
-    await page.goto('https://outlook.live.com/mail/0/inbox/id/AQQkADAwATNiZmYAZS1hZmQz');
+    page = await suite.open('https://outlook.live.com/mail/0/inbox/id/AQQkADAwATNiZmYAZS1hZmQz');
   });
 
   it('marks the reply’s recipient and each committed recipient, not the one being typed', async () => {
@@ -87,13 +68,13 @@ describe('Outlook on the web (outlook.live.com)', () => {
     expect(await chipsOf(page, 'to')).toEqual(['alice@valid.test']);
     await expect.poll(() => markOf(page, 'nobody@valid.test').count()).toBe(0);
     await page.locator('input[aria-label="Subject"]').click();
-    await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual(['alice@nullmx.test', 'anyone@catchall.test']);
+    await expect.poll(() => noticeAddresses(page)).toEqual(['alice@nullmx.test', 'anyone@catchall.test']);
   });
 
   it('offers a typo’s fix as a copy: Outlook’s chips cannot be edited safely from outside', async () => {
     await typeRecipient(page, '#to', 'dave@gmial.com');
     await page.locator('input[aria-label="Subject"]').click();
-    const fix = page.locator('mailping-notice li[data-address="dave@gmial.com"] .mp-fix');
+    const fix = noticeFix(page, 'dave@gmial.com');
     await expect.poll(() => fix.textContent(), { timeout: 10_000 }).toBe('Did you mean dave@gmail.com? Copy it');
     await fix.click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('dave@gmail.com');
@@ -103,35 +84,23 @@ describe('Outlook on the web (outlook.live.com)', () => {
   });
 
   it('verifies the sender on hover and a recipient from the context menu', async () => {
-    const worker = await browser.worker();
-    await page.locator('#sender').hover();
-    const mark = page.locator('mailping-mark[data-role="message"][data-address="alice@valid.test"]');
-    await expect.poll(() => mark.isVisible()).toBe(true);
-    await mark.click();
-    await expect.poll(() => mark.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
+    const mark = await checkSenderOnHover(page);
     await saveScreenshot(page, 'webmail-outlook-message', { x: 500, y: 0, width: 500, height: 280 });
     // Moving away closes it (its details cover what is below while they are open).
-    await page.mouse.move(300, 700);
-    await expect.poll(() => mark.count(), { timeout: 5_000 }).toBe(0);
-
-    await page.locator('#recipient-nobody').hover();
-    await expect.poll(() => menuAddress(worker)).toBe('nobody@valid.test');
-    await page.locator('#recipient-nobody').click({ button: 'right' });
-    await clickAddressMenu(worker, page);
-    await expect.poll(() => page.locator('mailping-toast').getAttribute('data-verdict'), { timeout: 20_000 }).toBe('undeliverable');
+    await leaveMark(page, mark, 300, 700);
+    await checkRecipientFromMenu(page, await suite.browser.worker());
   });
 });
 
 describe('Outlook on the web (outlook.office.com)', () => {
   it('works the same at the work and school host', async () => {
-    const page = await browser.context.newPage();
+    const page = await suite.open('https://outlook.office.com/mail/inbox/id/AQQkADAwATNiZmYAZS1hZmQz');
     try {
-      await page.goto('https://outlook.office.com/mail/inbox/id/AQQkADAwATNiZmYAZS1hZmQz');
       await expectVerdict(page, 'alice@valid.test', 'deliverable', 'to');
       await typeRecipient(page, '#cc', 'nobody@valid.test');
       await expectVerdict(page, 'nobody@valid.test', 'undeliverable', 'cc');
       await page.locator('input[aria-label="Subject"]').click();
-      await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual(['nobody@valid.test']);
+      await expect.poll(() => noticeAddresses(page)).toEqual(['nobody@valid.test']);
       expect((await noticeRows(page))[0]!.text).toContain('Cc: mailbox does not exist');
     } finally {
       await page.close();

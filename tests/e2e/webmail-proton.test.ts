@@ -1,21 +1,11 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
-import {
-  chipsOf,
-  clickAddressMenu,
-  expectVerdict,
-  markOf,
-  menuAddress,
-  noticeRows,
-  pasteInto,
-  serveWebmail,
-  typeRecipient,
-} from './support/webmail-fixtures';
+import { chipsOf, openWebmail, pasteInto, typeRecipient } from './support/webmail-fixtures';
+import { checkRecipientFromMenu, checkSenderOnHover, expectVerdict, leaveMark, markOf, noticeAddresses, noticeFix } from './support/webmail-marks';
 
 /**
  * Proton Mail at https://mail.proton.me (tests/e2e/webmail-fixtures/proton.html, from Proton's
@@ -25,24 +15,15 @@ import {
  * they must get chip marks only.
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
+let suite: ExtensionSuite;
 let page: Page;
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  browser = await launchWithExtension(inject('extensionDir'));
-  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
-  await serveWebmail(browser.context, 'https://mail.proton.me', { '/u/': 'proton.html' });
-  page = await browser.context.newPage();
-  await page.goto('https://mail.proton.me/u/0/inbox/Qx9kT2');
+  suite = await startExtensionSuite();
+  page = await openWebmail(suite.context, 'https://mail.proton.me/u/0/inbox/Qx9kT2', { '/u/': 'proton.html' });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await daemon?.dispose();
-});
+afterAll(() => suite?.stop());
 
 describe('Proton Mail composer', () => {
   it('marks recipient items (typed, pasted, in CC and BCC) and gives the inputs no inline badge', async () => {
@@ -61,7 +42,7 @@ describe('Proton Mail composer', () => {
     await typeRecipient(page, '#to-composer-1', 'frank@protonmial.com');
     await page.locator('#subject-composer-1').click();
     // The typo first: its fix is one click away.
-    await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual([
+    await expect.poll(() => noticeAddresses(page)).toEqual([
       'frank@protonmial.com',
       'nobody@valid.test',
       'alice@nullmx.test',
@@ -69,7 +50,7 @@ describe('Proton Mail composer', () => {
     ]);
     const composer = (await page.locator('#composer').boundingBox())!;
     await saveScreenshot(page, 'webmail-proton', { x: composer.x - 30, y: composer.y - 20, width: composer.width + 30, height: 760 - composer.y + 20 });
-    await page.locator('mailping-notice li[data-address="frank@protonmial.com"] .mp-fix').click();
+    await noticeFix(page, 'frank@protonmial.com').click();
     await expect.poll(() => chipsOf(page, 'to')).toEqual(['alice@valid.test', 'nobody@valid.test', 'anyone@catchall.test', 'frank@protonmail.com']);
     await expect.poll(() => markOf(page, 'frank@protonmial.com').count()).toBe(0);
     await expect.poll(() => markOf(page, 'frank@protonmail.com', 'to').count()).toBe(1);
@@ -84,18 +65,8 @@ describe('Proton Mail composer', () => {
 
 describe('Proton Mail opened message', () => {
   it('verifies the sender on hover and a recipient from the context menu', async () => {
-    const worker = await browser.worker();
-    await page.locator('#sender').hover();
-    const mark = page.locator('mailping-mark[data-role="message"][data-address="alice@valid.test"]');
-    await expect.poll(() => mark.isVisible()).toBe(true);
-    await mark.click();
-    await expect.poll(() => mark.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
-    await page.mouse.move(300, 700);
-    await expect.poll(() => mark.count(), { timeout: 5_000 }).toBe(0);
-    await page.locator('#recipient-nobody').hover();
-    await expect.poll(() => menuAddress(worker)).toBe('nobody@valid.test');
-    await page.locator('#recipient-nobody').click({ button: 'right' });
-    await clickAddressMenu(worker, page);
-    await expect.poll(() => page.locator('mailping-toast').getAttribute('data-verdict'), { timeout: 20_000 }).toBe('undeliverable');
+    const mark = await checkSenderOnHover(page);
+    await leaveMark(page, mark, 300, 700);
+    await checkRecipientFromMenu(page, await suite.browser.worker());
   });
 });

@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
-import type { Page, Worker } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tabIdOf } from './support/extension-browser';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
-import { expectVerdict, markOf, serveWebmail, typeRecipient } from './support/webmail-fixtures';
+import { openWebmail, typeRecipient } from './support/webmail-fixtures';
+import { expectVerdict, markOf } from './support/webmail-marks';
 
 /**
  * The switches: the popup's per-site switch (the silent-sites list, for the current tab's host)
@@ -13,44 +14,27 @@ import { expectVerdict, markOf, serveWebmail, typeRecipient } from './support/we
  * and on again in an open Gmail tab, without a reload.
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
+let suite: ExtensionSuite;
 let page: Page;
 
 interface ChromeInWorker {
-  chrome: { tabs: { query(q: object): Promise<{ id: number }[]> }; storage: { local: { get(key: string): Promise<Record<string, unknown>> } } };
+  chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>> } } };
 }
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  browser = await launchWithExtension(inject('extensionDir'));
-  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
-  await serveWebmail(browser.context, 'https://mail.google.com', { '/mail/u/0/': 'gmail.html' });
-  page = await browser.context.newPage();
-  await page.goto('https://mail.google.com/mail/u/0/#inbox/FMfcgzQZTzXk');
+  suite = await startExtensionSuite();
+  page = await openWebmail(suite.context, 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQZTzXk', { '/mail/u/0/': 'gmail.html' });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await daemon?.dispose();
-});
-
-async function tabIdOf(worker: Worker, target: Page): Promise<number> {
-  await target.bringToFront();
-  return worker.evaluate(async () => {
-    const [tab] = await (globalThis as unknown as ChromeInWorker).chrome.tabs.query({ active: true, lastFocusedWindow: true });
-    return tab!.id;
-  });
-}
+afterAll(() => suite?.stop());
 
 describe('the popup’s switch for this site', () => {
   it('names the site and the webmail, and turns recipient checks off and on', async () => {
     await typeRecipient(page, '#to', 'nobody@valid.test');
     await expectVerdict(page, 'nobody@valid.test', 'undeliverable', 'to');
-    const worker = await browser.worker();
+    const worker = await suite.browser.worker();
     const tabId = await tabIdOf(worker, page);
-    const popup = await browser.extensionPage(`popup.html?tab=${tabId}`);
+    const popup = await suite.browser.extensionPage(`popup.html?tab=${tabId}`);
     try {
       const toggle = popup.locator('#site-switch');
       await expect.poll(() => popup.locator('#site-section').isVisible()).toBe(true);
@@ -77,7 +61,7 @@ describe('the popup’s switch for this site', () => {
 
 describe('the options’ webmail switch', () => {
   it('turns recipient checks off everywhere and on again', async () => {
-    const options = await browser.extensionPage('options.html');
+    const options = await suite.browser.extensionPage('options.html');
     try {
       const toggle = options.locator('#webmail-checks');
       await expect.poll(() => toggle.isChecked()).toBe(true);

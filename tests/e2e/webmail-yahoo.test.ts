@@ -1,20 +1,11 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from './support/e2e-daemon';
-import { configureExtension, launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
-import {
-  chipsOf,
-  clickAddressMenu,
-  expectVerdict,
-  markOf,
-  menuAddress,
-  noticeRows,
-  serveWebmail,
-  typeRecipient,
-} from './support/webmail-fixtures';
+import { chipsOf, openWebmail, typeRecipient } from './support/webmail-fixtures';
+import { checkRecipientFromMenu, checkSenderOnHover, expectVerdict, leaveMark, markOf, noticeAddresses, noticeFix, noticeRows } from './support/webmail-marks';
 
 /**
  * Yahoo Mail at https://mail.yahoo.com (tests/e2e/webmail-fixtures/yahoo.html): pills in the
@@ -22,24 +13,15 @@ import {
  * and the To input, and the opened message's email pills.
  */
 
-let daemon: E2eDaemon;
-let browser: ExtensionBrowser;
+let suite: ExtensionSuite;
 let page: Page;
 
 beforeAll(async () => {
-  daemon = await createE2eDaemon();
-  await daemon.start();
-  browser = await launchWithExtension(inject('extensionDir'));
-  await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
-  await serveWebmail(browser.context, 'https://mail.yahoo.com', { '/d/': 'yahoo.html' });
-  page = await browser.context.newPage();
-  await page.goto('https://mail.yahoo.com/d/folders/1/messages/42');
+  suite = await startExtensionSuite();
+  page = await openWebmail(suite.context, 'https://mail.yahoo.com/d/folders/1/messages/42', { '/d/': 'yahoo.html' });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await daemon?.dispose();
-});
+afterAll(() => suite?.stop());
 
 describe('Yahoo Mail compose', () => {
   it('marks each pill: typed, picked from the suggestions, in CC and BCC', async () => {
@@ -58,20 +40,20 @@ describe('Yahoo Mail compose', () => {
 
   it('lists the bad ones in the notice and drops a removed pill', async () => {
     await page.locator('[data-test-id="compose-subject"]').click();
-    await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual(['nobody@valid.test', 'alice@nullmx.test', 'x@catchall.test']);
+    await expect.poll(() => noticeAddresses(page)).toEqual(['nobody@valid.test', 'alice@nullmx.test', 'x@catchall.test']);
     expect((await noticeRows(page))[2]!.text).toContain('Cc: catch-all domain');
     const compose = (await page.locator('#compose').boundingBox())!;
     await saveScreenshot(page, 'webmail-yahoo', { x: compose.x - 10, y: 0, width: compose.width + 20, height: 420 });
     await page.locator('#to-pills [data-test-id="pill"][title="nobody@valid.test"] button').click();
     await expect.poll(() => markOf(page, 'nobody@valid.test').count()).toBe(0);
     await page.locator('[data-test-id="compose-subject"]').click();
-    await expect.poll(async () => (await noticeRows(page)).map((r) => r.address)).toEqual(['alice@nullmx.test', 'x@catchall.test']);
+    await expect.poll(() => noticeAddresses(page)).toEqual(['alice@nullmx.test', 'x@catchall.test']);
   });
 
   it('fixes a typo in one click through the pill’s × and the To field', async () => {
     await typeRecipient(page, '#message-to-field', 'erin@yaho.com');
     await page.locator('[data-test-id="compose-subject"]').click();
-    const fix = page.locator('mailping-notice li[data-address="erin@yaho.com"] .mp-fix');
+    const fix = noticeFix(page, 'erin@yaho.com');
     await expect.poll(() => fix.textContent(), { timeout: 10_000 }).toBe('Did you mean erin@yahoo.com?');
     await fix.click();
     await expect.poll(() => chipsOf(page, 'to')).toEqual(['alice@valid.test', 'erin@yahoo.com']);
@@ -81,18 +63,8 @@ describe('Yahoo Mail compose', () => {
 
 describe('Yahoo Mail opened message', () => {
   it('verifies the sender on hover, and a recipient from the context menu', async () => {
-    const worker = await browser.worker();
-    await page.locator('#sender').hover();
-    const mark = page.locator('mailping-mark[data-role="message"][data-address="alice@valid.test"]');
-    await expect.poll(() => mark.isVisible()).toBe(true);
-    await mark.click();
-    await expect.poll(() => mark.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('deliverable');
-    await page.mouse.move(700, 740);
-    await expect.poll(() => mark.count(), { timeout: 5_000 }).toBe(0);
-    await page.locator('#recipient-nobody').hover();
-    await expect.poll(() => menuAddress(worker)).toBe('nobody@valid.test');
-    await page.locator('#recipient-nobody').click({ button: 'right' });
-    await clickAddressMenu(worker, page);
-    await expect.poll(() => page.locator('mailping-toast').getAttribute('data-verdict'), { timeout: 20_000 }).toBe('undeliverable');
+    const mark = await checkSenderOnHover(page);
+    await leaveMark(page, mark, 700, 740);
+    await checkRecipientFromMenu(page, await suite.browser.worker());
   });
 });

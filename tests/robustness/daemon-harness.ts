@@ -1,58 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { VerificationResult } from '@mailping/shared';
-import { makeHome, removeHome, startDaemon, type DaemonProcess } from '../support/daemon-process';
-import { pairClient } from '../support/pairing';
+import { startPairedDaemon as startPaired, type PairedDaemon } from '../support/paired-daemon';
 import type { TestClient } from '../support/ws-test-client';
 
+export type RunningDaemon = PairedDaemon;
+
 /**
- * The real daemon (`mailping serve`) with a paired WebSocket client, plus what the robustness
- * suite watches from outside: its resident memory and its open file descriptors.
+ * The real daemon with a paired WebSocket client (tests/support/paired-daemon.ts), as this suite
+ * runs it: the client labelled "robustness", and a short grace on stop (a test's teardown waits
+ * for it).
  */
-export interface RunningDaemon {
-  daemon: DaemonProcess;
-  client: TestClient;
-  home: string;
-  token: string;
-  rssKb(): number;
-  openFds(): number;
-  stop(): Promise<void>;
-}
-
-export async function startPairedDaemon(settings: Record<string, unknown>): Promise<RunningDaemon> {
-  const home = await makeHome(settings);
-  let daemon: DaemonProcess | null = null;
-  try {
-    daemon = await startDaemon({ home });
-    const { client, token } = await pairClient(daemon.port, home, undefined, 'robustness');
-    const d = daemon;
-    return {
-      daemon: d,
-      client,
-      home,
-      token,
-      rssKb: () => rssKb(d.pid),
-      openFds: () => openFds(d.pid),
-      async stop() {
-        client.close();
-        await d.stop('SIGTERM', 5000);
-        await removeHome(home);
-      },
-    };
-  } catch (error) {
-    await daemon?.stop('SIGKILL');
-    await removeHome(home);
-    throw error;
-  }
-}
-
-export function rssKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN);
-}
-
-/** Sockets, the database, pipes: everything the process holds open. */
-export function openFds(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
+export function startPairedDaemon(settings: Record<string, unknown>): Promise<RunningDaemon> {
+  return startPaired(settings, { label: 'robustness', stopGraceMs: 5000 });
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes; returns its last value. */

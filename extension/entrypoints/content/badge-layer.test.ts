@@ -1,16 +1,8 @@
-import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { WebSocket } from 'ws';
-import { BackgroundLink } from '@/lib/background-link';
-import type { DaemonStatusView } from '@/lib/messages';
-import { DaemonClient, type WebSocketLike } from '@/entrypoints/background/daemon-client';
-import { PortHub } from '@/entrypoints/background/port-hub';
-import { ResultCache } from '@/entrypoints/background/result-cache';
-import { pendingChecksItem, resultCacheItem } from '@/entrypoints/background/session-items';
-import { VerificationService } from '@/entrypoints/background/verification-service';
-import { answerDeliverable, sampleResult, ScriptedDaemon } from '@/test-support/scripted-daemon';
-import { portPair } from '@/test-support/port-pair';
+import { startLinkedBackground } from '@/test-support/linked-background';
+import { nobodyUndeliverable } from '@/test-support/scripted-daemon';
+import { until, wait } from '@/test-support/until';
 import { BADGE_TAG } from './badge-element';
 import { BadgeLayer } from './badge-layer';
 
@@ -29,51 +21,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function probe(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    http.get(url, (res) => (res.resume(), resolve(true))).on('error', () => resolve(false));
-  });
-}
-
 async function setup(options: { trustEveryEvent?: boolean } = {}) {
-  const daemon = await ScriptedDaemon.start({
-    onVerify: (m, reply) => {
-      if (m.address.startsWith('nobody@')) {
-        reply({
-          type: 'result',
-          id: m.id,
-          result: sampleResult(m.address, { verdict: 'undeliverable', reason: 'mailbox_not_found' }),
-          cached: false,
-        });
-      } else {
-        setTimeout(() => answerDeliverable(m, reply), 30);
-      }
-    },
-  });
-  cleanups.push(() => daemon.stop());
-  const cache = new ResultCache({ load: () => resultCacheItem.getValue(), save: (e) => resultCacheItem.setValue(e) });
-  const client: DaemonClient = new DaemonClient({
-    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-    loadConfig: async () => ({ url: daemon.url, healthUrl: daemon.healthUrl, token: 'good-token' }),
-    probe,
-    saveToken: async () => {},
-    onStatus: (status) => service.setStatus(status),
-    onUpdate: (result) => service.applyUpdate(result),
-    clientInfo: { name: 'test', version: '0' },
-  });
-  cleanups.push(() => client.dispose());
-  const service: VerificationService = new VerificationService({ client, cache, reverifyMs: () => 86_400_000, savePending: (c) => void pendingChecksItem.setValue(c) });
-  const view = (): DaemonStatusView => ({ status: client.status, endpoint: 'test', paired: true, pending: 0 });
-  const hub = new PortHub(service, cache.load(), view);
-  const link = new BackgroundLink({
-    connect: () => {
-      const pair = portPair('mailping:checks');
-      hub.accept(pair.background);
-      client.connect();
-      return pair.page;
-    },
-  });
-  cleanups.push(() => link.close());
+  const { daemon, link, stop } = await startLinkedBackground(nobodyUndeliverable(30));
+  cleanups.push(stop);
   // happy-dom's events are all script-made (isTrusted false): most tests stand in for a person.
   const layer = new BadgeLayer({
     doc: document,
@@ -91,15 +41,6 @@ async function setup(options: { trustEveryEvent?: boolean } = {}) {
 let current: BadgeLayer | null = null;
 /** The badge hosts of the running layer (happy-dom has no layout, so none is ever shown or attached). */
 const badges = () => [...(current?.badges.values() ?? [])].map((b) => b.element.host);
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
-    await wait(10);
-  }
-}
 
 function type(input: HTMLInputElement, text: string): void {
   input.focus();

@@ -1,25 +1,17 @@
-import type { BackgroundLink } from '@/lib/background-link';
-import type { CheckState, DaemonStatusView } from '@/lib/messages';
-import { buildDetails, describeState } from '@/lib/result-details';
-import { BadgeElement } from './badge-element';
+import { describeState } from '@/lib/result-details';
+import { BadgeController, type BadgeControllerContext } from './badge-controller';
 import { placeBadge, type FieldGeometry } from './badge-position';
-import { badgeTransition, INITIAL_BADGE_STATE, type BadgeEffect, type BadgeEvent, type BadgeState } from './badge-state';
+import type { BadgeState } from './badge-state';
 import { looksLikeAddress, type FieldKind } from './field-detection';
 import { setFieldValue } from './field-value';
 import { measureFieldText } from './text-measure';
 
 /**
- * One field and its badge: listens to the field (typing, leaving it, Enter, autofill), runs the
- * badge state machine (badge-state.ts), carries out its effects through the background link,
+ * One field and its badge: listens to the field (typing, leaving it, Enter, autofill), feeds the
+ * badge state machine through the controller (badge-controller.ts: effects, details, hover),
  * and renders and places the badge when the layer asks.
  */
-export interface FieldBadgeContext {
-  doc: Document;
-  link: BackgroundLink;
-  /** Asks for a layout pass (the layer batches them per animation frame). */
-  requestLayout(): void;
-  announce(text: string): void;
-  openOptions(): void;
+export interface FieldBadgeContext extends BadgeControllerContext {
   /** How long typing must pause before the local checks run. */
   pauseMs: number;
   /**
@@ -28,65 +20,27 @@ export interface FieldBadgeContext {
    * person's own daemon and IP address, to probe addresses of its choosing.
    */
   userValues: Set<string>;
-  /** Whether an event came from the person (`event.isTrusted`; tests stand in for the person). */
-  isTrusted(event: Event): boolean;
 }
 
-const HOVER_OPEN_MS = 120;
-const HOVER_CLOSE_MS = 300;
-
-export class FieldBadge {
-  readonly element: BadgeElement;
-  #state: BadgeState = INITIAL_BADGE_STATE;
-  #watches = new Map<string, () => void>();
+export class FieldBadge extends BadgeController<FieldBadgeContext> {
   #pauseTimer: ReturnType<typeof setTimeout> | null = null;
-  #hoverTimer: ReturnType<typeof setTimeout> | null = null;
-  #recheckTimer: ReturnType<typeof setTimeout> | null = null;
   #intersecting = true;
   /** The field's value as of the person's last input (typing, pasting, autofill). */
   #typedValue: string | null = null;
   #textWidth: number | null | undefined;
-  #pinned = false;
-  #destroyed = false;
-  readonly #abort = new AbortController();
 
   constructor(
     readonly field: HTMLInputElement,
     public kind: FieldKind,
-    private readonly ctx: FieldBadgeContext,
+    ctx: FieldBadgeContext,
   ) {
-    this.element = new BadgeElement(ctx.doc);
+    super(ctx);
     // Which field this badge belongs to, for people inspecting the page (and for tests).
     const name = field.id || field.name;
     if (name) this.element.host.dataset.field = name;
-    this.#listen();
-    this.#render();
+    this.#listenToField();
+    this.render();
     this.dispatch({ type: 'found', value: field.value });
-  }
-
-  get state(): BadgeState {
-    return this.#state;
-  }
-
-  dispatch(event: BadgeEvent): void {
-    if (this.#destroyed) return;
-    const before = this.#state;
-    const { state, effects } = badgeTransition(before, event);
-    this.#state = state;
-    for (const effect of effects) this.#run(effect);
-    if (state !== before) {
-      if (state.address !== before.address) this.#textWidth = undefined;
-      if (state.verdict !== before.verdict && state.committed && state.verdict !== 'checking' && state.verdict !== 'idle') {
-        this.ctx.announce(`${state.address}: ${describeState(this.#detailsModel()).title}`);
-      }
-      this.#render();
-      this.ctx.requestLayout();
-    }
-  }
-
-  /** The daemon status changed: an offline badge's advice depends on it. */
-  statusChanged(): void {
-    if (this.#state.verdict === 'offline') this.#render();
   }
 
   setIntersecting(intersecting: boolean): void {
@@ -102,7 +56,7 @@ export class FieldBadge {
 
   /** Places (or hides) the badge; called by the layer once per frame that needs it. */
   layout(viewport: { width: number; height: number }, covered: (field: HTMLInputElement, rect: DOMRect) => boolean): void {
-    if (this.#destroyed) return;
+    if (this.destroyed) return;
     if (!this.#wantsVisible()) {
       this.element.place(null);
       return;
@@ -134,54 +88,35 @@ export class FieldBadge {
         align === 'center' ? 'center' : align === 'right' || (align === 'end' && !rtl) || (align === 'start' && rtl) ? 'end' : 'start',
     };
     this.element.place(placeBadge(geometry, viewport));
-    if (this.element.popoverOpen) this.element.updatePopover(this.#details(), rect, viewport);
+    if (this.element.popoverOpen) this.element.updatePopover(this.details(), rect, viewport);
   }
 
-  destroy(): void {
-    this.#destroyed = true;
-    this.#abort.abort();
-    for (const unwatch of this.#watches.values()) unwatch();
-    this.#watches.clear();
-    for (const timer of [this.#pauseTimer, this.#hoverTimer, this.#recheckTimer]) if (timer) clearTimeout(timer);
-    this.element.destroy();
+  override destroy(): void {
+    if (this.#pauseTimer) clearTimeout(this.#pauseTimer);
+    super.destroy();
   }
 
-  // ---- effects --------------------------------------------------------------------------
+  protected override stateChanged(before: BadgeState): void {
+    if (this.state.address !== before.address) this.#textWidth = undefined;
+  }
 
-  #run(effect: BadgeEffect): void {
-    switch (effect.type) {
-      case 'watch': {
-        this.#watches.get(effect.address)?.();
-        const unwatch = this.ctx.link.watch(effect.address, effect.fresh, (state: CheckState) =>
-          this.dispatch({ type: 'checked', address: effect.address, state }),
-        );
-        this.#watches.set(effect.address, unwatch);
-        return;
-      }
-      case 'unwatch':
-        this.#watches.get(effect.address)?.();
-        this.#watches.delete(effect.address);
-        return;
-      case 'peek':
-        // Only for what the person typed on this page (a field re-rendered by the page's
-        // framework): a value the page chose learns nothing from MailPing.
-        if (!this.ctx.userValues.has(effect.address)) return;
-        void this.ctx.link.peek(effect.address).then((state) => this.dispatch({ type: 'checked', address: effect.address, state }));
-        return;
-      case 'recheckAt':
-        if (this.#recheckTimer) clearTimeout(this.#recheckTimer);
-        this.#recheckTimer = setTimeout(() => {
-          this.#recheckTimer = null;
-          if (this.#state.address === effect.address) this.dispatch({ type: 'recheck', fresh: false });
-        }, Math.max(0, effect.at - Date.now()));
-        return;
-    }
+  /** Escape on the badge gives the focus back to the field. */
+  protected override escaped(): void {
+    super.escaped();
+    this.field.focus();
+  }
+
+  protected peek(address: string): void {
+    // Only for what the person typed on this page (a field re-rendered by the page's
+    // framework): a value the page chose learns nothing from MailPing.
+    if (!this.ctx.userValues.has(address)) return;
+    void this.ctx.link.peek(address).then((state) => this.dispatch({ type: 'checked', address, state }));
   }
 
   // ---- the field --------------------------------------------------------------------------
 
-  #listen(): void {
-    const options = { signal: this.#abort.signal };
+  #listenToField(): void {
+    const options = { signal: this.abort.signal };
     const field = this.field;
     field.addEventListener(
       'input',
@@ -193,7 +128,7 @@ export class FieldBadge {
           this.#pauseTimer = null;
           this.dispatch({ type: 'paused', value: field.value });
           // A suggestion is worth showing while the person is still in the field.
-          if (this.#isFocused() && this.#state.suggestion && !this.#state.committed) this.#openPopover();
+          if (this.#isFocused() && this.state.suggestion && !this.state.committed) this.openPopover();
         }, this.ctx.pauseMs);
       },
       options,
@@ -202,7 +137,7 @@ export class FieldBadge {
       'keydown',
       (e) => {
         if (e.key === 'Enter' && !e.isComposing && this.ctx.isTrusted(e)) this.#commit();
-        else if (e.key === 'Escape') this.#closePopover();
+        else if (e.key === 'Escape') this.closePopover();
       },
       options,
     );
@@ -217,45 +152,6 @@ export class FieldBadge {
       options,
     );
     field.addEventListener('focus', () => this.ctx.requestLayout(), options);
-
-    const host = this.element.host;
-    host.addEventListener('mouseenter', () => this.#hover(true), options);
-    host.addEventListener('mouseleave', () => this.#hover(false), options);
-    host.addEventListener('focus', () => this.#openPopover(), options);
-    host.addEventListener(
-      'focusout',
-      (e) => {
-        const next = e.relatedTarget as Node | null;
-        if (!next || !host.contains(next)) this.#closePopover();
-      },
-      options,
-    );
-    host.addEventListener(
-      'click',
-      (e) => {
-        e.preventDefault();
-        this.#pinned = !this.#pinned || !this.element.popoverOpen;
-        if (this.#pinned) this.#openPopover();
-        else this.#closePopover();
-      },
-      options,
-    );
-    host.addEventListener(
-      'keydown',
-      (e) => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          if (this.element.popoverOpen) this.#closePopover();
-          else this.#openPopover();
-        } else if (e.key === 'Escape') {
-          this.#closePopover();
-          field.focus();
-        }
-      },
-      options,
-    );
-    // Keep the field focused when the badge itself is clicked.
-    host.addEventListener('mousedown', (e) => e.preventDefault(), options);
   }
 
   #commit(): void {
@@ -288,76 +184,33 @@ export class FieldBadge {
   #wantsVisible(): boolean {
     if (!this.#intersecting) return false;
     if (this.kind === 'username' && !looksLikeAddress(this.field.value)) return false;
-    const s = this.#state;
+    const s = this.state;
     return s.verdict !== 'idle' || s.address !== '' || this.#isFocused();
   }
 
   // ---- view -------------------------------------------------------------------------------
 
-  #detailsModel() {
-    const s = this.#state;
-    return {
-      address: s.address,
-      state: s.verdict,
-      check: s.check,
-      suggestion: s.suggestion,
-      syntaxError: s.syntaxError,
-      status: this.ctx.link.status as DaemonStatusView | null,
-    };
+  protected anchorRect(): DOMRect {
+    return this.field.getBoundingClientRect();
   }
 
-  #details(): HTMLElement {
-    return buildDetails(this.ctx.doc, this.#detailsModel(), {
-      // Buttons answer the person's clicks only, not a page script's element.click().
-      isTrusted: (event) => this.ctx.isTrusted(event),
-      applySuggestion: (suggestion) => {
+  protected details(): HTMLElement {
+    return this.detailsWith(
+      (suggestion) => {
         this.#typedValue = suggestion;
         setFieldValue(this.field, suggestion);
-        this.#closePopover();
+        this.closePopover();
         this.#commit();
       },
-      recheck: () => this.dispatch({ type: 'recheck', fresh: true }),
-      openOptions: () => this.ctx.openOptions(),
-    });
-  }
-
-  #render(): void {
-    const model = this.#detailsModel();
-    const { title } = describeState(model);
-    const subject = model.address === '' ? 'this field' : model.address;
-    this.element.render({ state: model.state, label: `MailPing, ${subject}: ${title}. Show details.` });
-    if (this.element.popoverOpen) {
-      const win = this.ctx.doc.defaultView;
-      this.element.updatePopover(this.#details(), this.field.getBoundingClientRect(), {
-        width: win?.innerWidth ?? 1024,
-        height: win?.innerHeight ?? 768,
-      });
-    }
-  }
-
-  #hover(inside: boolean): void {
-    if (this.#hoverTimer) clearTimeout(this.#hoverTimer);
-    this.#hoverTimer = setTimeout(
-      () => {
-        this.#hoverTimer = null;
-        if (inside) this.#openPopover();
-        else if (!this.#pinned && !this.element.host.matches(':focus')) this.#closePopover();
-      },
-      inside ? HOVER_OPEN_MS : HOVER_CLOSE_MS,
+      () => this.dispatch({ type: 'recheck', fresh: true }),
     );
   }
 
-  #openPopover(): void {
-    if (this.#destroyed || !this.element.placement) return;
-    const win = this.ctx.doc.defaultView;
-    this.element.openPopover(this.#details(), this.field.getBoundingClientRect(), {
-      width: win?.innerWidth ?? 1024,
-      height: win?.innerHeight ?? 768,
-    });
-  }
-
-  #closePopover(): void {
-    this.#pinned = false;
-    this.element.closePopover();
+  protected render(): void {
+    const model = this.detailsModel();
+    const { title } = describeState(model);
+    const subject = model.address === '' ? 'this field' : model.address;
+    this.element.render({ state: model.state, label: `MailPing, ${subject}: ${title}. Show details.` });
+    if (this.element.popoverOpen) this.element.updatePopover(this.details(), this.anchorRect(), this.viewport());
   }
 }

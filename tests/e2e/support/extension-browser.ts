@@ -100,3 +100,13 @@ export async function configureExtension(worker: Worker, settings: { port: numbe
     await chrome.storage.local.set(items);
   }, settings);
 }
+
+/** A page's tab id as the extension knows it: the page is brought to the front and asked for as the active tab. */
+export async function tabIdOf(worker: Worker, page: Page): Promise<number> {
+  await page.bringToFront();
+  return worker.evaluate(async () => {
+    const { chrome } = globalThis as unknown as { chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } } };
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    return tab!.id;
+  });
+}

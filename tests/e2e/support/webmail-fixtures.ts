@@ -2,23 +2,31 @@
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Locator, Page, Worker } from 'playwright-core';
-import { expect } from 'vitest';
-import { attributeNow } from './attribute-now';
+import type { BrowserContext, Page } from 'playwright-core';
 
 /**
  * Webmail fixture pages served at the webmails' real URLs (https://mail.google.com/…) through
  * Playwright's request routing: nothing reaches the network, and the extension's content
- * scripts match these pages exactly as they match the real sites. `/__fixture__/chip-input.js`
- * is the fixtures' shared recipient-field behaviour.
+ * scripts match these pages exactly as they match the real sites. `/__fixture__/<file>` serves
+ * what several fixtures share from the same folder: chip-input.js (every fixture's
+ * recipient-field behaviour), gmail.css and gmail-chips.js (both Gmail pages).
  */
 const FIXTURES = fileURLToPath(new URL('../webmail-fixtures/', import.meta.url));
 
-export async function serveWebmail(context: BrowserContext, origin: string, pages: Record<string, string>): Promise<void> {
+export interface ServeWebmailOptions {
+  /** The pages may read and write the clipboard (a real Ctrl+V; a fix offered as a copy). */
+  clipboard?: boolean;
+}
+
+/** Serves `pages` (a path prefix → a fixture file; the longest matching prefix wins) at `origin`. */
+export async function serveWebmail(context: BrowserContext, origin: string, pages: Record<string, string>, options: ServeWebmailOptions = {}): Promise<void> {
   await context.route(`${origin}/**`, async (route) => {
     const url = new URL(route.request().url());
-    if (url.pathname === '/__fixture__/chip-input.js') {
-      await route.fulfill({ status: 200, contentType: 'text/javascript', body: await readFile(`${FIXTURES}chip-input.js`) });
+    const shared = /^\/__fixture__\/([a-z0-9-]+\.(js|css))$/.exec(url.pathname);
+    if (shared) {
+      const body = await readFile(`${FIXTURES}${shared[1]}`).catch(() => null);
+      const contentType = shared[2] === 'js' ? 'text/javascript' : 'text/css';
+      await route.fulfill(body ? { status: 200, contentType, body } : { status: 404, body: '' });
       return;
     }
     // The longest path prefix that names a fixture.
@@ -31,24 +39,15 @@ export async function serveWebmail(context: BrowserContext, origin: string, page
     }
     await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: await readFile(`${FIXTURES}${pages[match]}`) });
   });
+  if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
 }
 
-/** The mark on a recipient chip (or a hover mark, with role 'message'). */
-export function markOf(page: Page, address: string, kind?: string): Locator {
-  return page.locator(`mailping-mark[data-address="${address}"]${kind ? `[data-kind="${kind}"]` : ''}`);
-}
-
-export const verdictOf = (page: Page, address: string, kind?: string) => attributeNow(markOf(page, address, kind), 'data-verdict');
-
-export async function expectVerdict(page: Page, address: string, verdict: string, kind?: string): Promise<void> {
-  await expect.poll(() => verdictOf(page, address, kind), { timeout: 25_000 }).toBe(verdict);
-}
-
-/** The notice's rows: address, verdict and words, as the person reads them. */
-export async function noticeRows(page: Page): Promise<{ address: string; verdict: string; text: string }[]> {
-  return page.locator('mailping-notice li').evaluateAll((items) =>
-    items.map((li) => ({ address: li.getAttribute('data-address') ?? '', verdict: li.getAttribute('data-verdict') ?? '', text: (li.textContent ?? '').replace(/\s+/g, ' ').trim() })),
-  );
+/** Serves `pages` at the origin of `url` (serveWebmail) and opens `url` in a new tab. */
+export async function openWebmail(context: BrowserContext, url: string, pages: Record<string, string>): Promise<Page> {
+  await serveWebmail(context, new URL(url).origin, pages);
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
 }
 
 /** The chips a fixture's field holds (its own bookkeeping, as the webmail sees them). */
@@ -87,24 +86,4 @@ export function boxesOf(page: Page, selector: string): Promise<{ x: number; y: n
       return { x: r.x, y: r.y, w: r.width, h: r.height };
     }),
   );
-}
-
-interface DebugWorker {
-  mailpingDebug: { menuClicked(info: object, tab: object): Promise<void>; shownAddress(): string | null };
-  chrome: { tabs: { query(q: object): Promise<{ id: number }[]> } };
-}
-
-/** The address the context menu's "Verify this email" item is shown for (null: hidden). */
-export function menuAddress(worker: Worker): Promise<string | null> {
-  return worker.evaluate(() => (globalThis as unknown as DebugWorker).mailpingDebug.shownAddress());
-}
-
-/** What Chrome does on a click of the address item (a native menu cannot be clicked by automation). */
-export async function clickAddressMenu(worker: Worker, page: Page): Promise<void> {
-  await page.bringToFront();
-  const tabId = await worker.evaluate(async () => {
-    const [tab] = await (globalThis as unknown as DebugWorker).chrome.tabs.query({ active: true, lastFocusedWindow: true });
-    return tab!.id;
-  });
-  await worker.evaluate((id) => (globalThis as unknown as DebugWorker).mailpingDebug.menuClicked({ menuItemId: 'mailping-verify-address', frameId: 0 }, { id }), tabId);
 }

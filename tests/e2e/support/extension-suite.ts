@@ -1,0 +1,67 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { createE2eDaemon, type E2eDaemon } from './e2e-daemon';
+import { configureExtension, launchWithExtension, type ExtensionBrowser } from './extension-browser';
+import { startTestSite, type TestSite } from './test-site';
+
+/**
+ * What every browser test file starts with: the real daemon on the lab, the test pages
+ * (tests/e2e/pages) on a local origin, and Chromium with the built extension, paired with the
+ * daemon the way the options page leaves it. `stop()` closes all of it, in reverse.
+ */
+export interface ExtensionSuite {
+  daemon: E2eDaemon;
+  browser: ExtensionBrowser;
+  context: BrowserContext;
+  site: TestSite;
+  /** A new tab at `url`. */
+  open(url: string): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+export interface ExtensionSuiteOptions {
+  /** false: the extension is left as a fresh install finds itself, neither configured nor paired. */
+  paired?: boolean;
+}
+
+export async function startExtensionSuite(options: ExtensionSuiteOptions = {}): Promise<ExtensionSuite> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    let failure: unknown = null;
+    for (const step of stops.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure) throw failure;
+  };
+  try {
+    const daemon = await createE2eDaemon();
+    stops.push(() => daemon.dispose());
+    await daemon.start();
+    const site = await startTestSite();
+    stops.push(() => site.close());
+    const browser = await launchWithExtension(inject('extensionDir'));
+    stops.push(() => browser.close());
+    if (options.paired !== false) {
+      await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
+    }
+    return {
+      daemon,
+      browser,
+      context: browser.context,
+      site,
+      async open(url) {
+        const page = await browser.context.newPage();
+        await page.goto(url);
+        return page;
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop().catch(() => {});
+    throw e;
+  }
+}
