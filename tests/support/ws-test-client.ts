@@ -61,15 +61,16 @@ export function connect(port: number, options: ConnectOptions = {}): Promise<Tes
     sendRaw: (data) => socket.send(data),
     next(type, predicate = () => true, timeoutMs = 10_000) {
       type M = Extract<ServerMessage, { type: typeof type }>;
-      let seen = 0;
       return new Promise<M>((resolve, reject) => {
         const check = (): void => {
-          for (; seen < received.length; seen++) {
-            const m = received[seen]!;
+          // From the start every time: other waiters take their messages out of `received`, so a
+          // remembered position would skip the message that moved into it.
+          for (let i = 0; i < received.length; i++) {
+            const m = received[i]!;
             if (m.type === type && predicate(m as M)) {
               done();
-              // Later calls start after this one.
-              received.splice(seen, 1);
+              // A message answers one waiter only.
+              received.splice(i, 1);
               return resolve(m as M);
             }
           }
