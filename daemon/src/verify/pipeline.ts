@@ -167,7 +167,9 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
       // The same address twice in one call is asked once.
       if (!indexes.has(normalized)) {
         indexes.set(normalized, []);
-        byDomain.set(domain, [...(byDomain.get(domain) ?? []), parsed.address]);
+        const sameDomain = byDomain.get(domain);
+        if (sameDomain) sameDomain.push(parsed.address);
+        else byDomain.set(domain, [parsed.address]);
       }
       indexes.get(normalized)!.push(i);
     }
