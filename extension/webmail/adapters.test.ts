@@ -1,3 +1,4 @@
+import { wait } from '@/test-support/until';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadWebmailFixture } from '@/test-support/webmail-fixture';
 import type { RecipientField, WebmailAdapter } from './adapter';
@@ -15,8 +16,6 @@ import { yahooAdapter } from './yahoo';
  * the webmail accepts it, and the addresses of the opened message found under the pointer.
  * The generic adapter is run on every chip-based fixture too: it needs no site knowledge.
  */
-
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 afterEach(() => {
   document.head.innerHTML = '';

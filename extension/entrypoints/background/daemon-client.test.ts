@@ -1,23 +1,11 @@
-import http from 'node:http';
 import net from 'node:net';
 import type { ProgressStage, VerificationResult } from '@mailping/shared';
+import { probe, until } from '@/test-support/until';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { DaemonStatus } from '@/lib/messages';
 import { answerDeliverable, holdForever, sampleResult, ScriptedDaemon } from '@/test-support/scripted-daemon';
 import { DaemonClient, type DaemonClientOptions, type WebSocketLike } from './daemon-client';
-
-/** The background probes with fetch (no-cors); happy-dom's fetch is not a browser's, so use Node's HTTP here. */
-function probe(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const request = http.get(url, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    request.on('error', () => resolve(false));
-    request.setTimeout(500, () => request.destroy());
-  });
-}
 
 /**
  * The background's one connection, against a real WebSocket server on loopback: connecting,
@@ -93,14 +81,6 @@ function verify(c: DaemonClient, address: string, fresh = false): Outcome & { id
     });
   });
   return { id, stages, result };
-}
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('daemon client', () => {

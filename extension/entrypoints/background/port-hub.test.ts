@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { probe, until } from '@/test-support/until';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { WebSocket } from 'ws';
@@ -22,12 +22,6 @@ beforeEach(() => fakeBrowser.reset());
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function probe(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    http.get(url, (res) => (res.resume(), resolve(true))).on('error', () => resolve(false));
-  });
-}
 
 /** One service worker's worth of background: what main() builds, without browser events. */
 function startWorker(port: number) {
@@ -76,14 +70,6 @@ function startWorker(port: number) {
   };
   cleanups.push(() => client.dispose());
   return worker;
-}
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('checks port', () => {

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { probe, until } from '@/test-support/until';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { WebSocket } from 'ws';
@@ -23,12 +23,6 @@ beforeEach(() => fakeBrowser.reset());
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function probe(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    http.get(url, (res) => (res.resume(), resolve(true))).on('error', () => resolve(false));
-  });
-}
 
 /** What the background's main() builds, wired to storage the same way. */
 async function startWorker(port: number, reverifyMs = 7 * DAY) {
@@ -62,14 +56,6 @@ async function daemon(options: Parameters<typeof ScriptedDaemon.start>[0] = {}) 
   const d = await ScriptedDaemon.start(options);
   cleanups.push(() => d.stop());
   return d;
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const finalFor = (states: { key: string; state: CheckState }[], key: string) =>

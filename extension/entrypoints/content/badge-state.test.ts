@@ -1,30 +1,8 @@
 import type { VerificationResult } from '@mailping/shared';
 import { describe, expect, it } from 'vitest';
 import type { CheckState } from '@/lib/messages';
+import { sampleResult } from '@/test-support/scripted-daemon';
 import { badgeTransition, INITIAL_BADGE_STATE, type BadgeEvent, type BadgeState } from './badge-state';
-
-export function resultFor(address: string, over: Partial<VerificationResult> = {}): VerificationResult {
-  const [local = '', domain = ''] = address.split('@');
-  return {
-    address,
-    normalized: address,
-    verdict: 'deliverable',
-    reason: 'accepted',
-    detail: 'The server accepted the recipient.',
-    mx: { host: `mx1.${domain}`, ip: '127.0.25.10' },
-    reply: { code: 250, enhanced: '2.1.5', text: 'Ok', command: 'RCPT TO' },
-    flags: { disposable: false, roleAccount: false, freeProvider: false },
-    suggestion: null,
-    syntax: { valid: true, local, domain },
-    dns: null,
-    smtp: null,
-    transcript: [],
-    timings: { syntaxMs: 0, dnsMs: 1, smtpMs: 5, totalMs: 6 },
-    checkedAt: new Date().toISOString(),
-    retryAt: null,
-    ...over,
-  };
-}
 
 function run(events: BadgeEvent[], start: BadgeState = INITIAL_BADGE_STATE) {
   let state = start;
@@ -39,7 +17,7 @@ function run(events: BadgeEvent[], start: BadgeState = INITIAL_BADGE_STATE) {
 
 const done = (address: string, over: Partial<VerificationResult> = {}): CheckState => ({
   kind: 'done',
-  result: resultFor(address, over),
+  result: sampleResult(address, over),
   cached: false,
 });
 
