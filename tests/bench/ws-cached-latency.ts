@@ -8,30 +8,21 @@
  * then sends N verifications of that address one after another, each waiting for its result, and
  * prints the latency percentiles and the daemon's resident memory (VmRSS) idle before and after.
  */
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab, type Lab } from '../lab/lab';
 import { makeHome, removeHome, startDaemon, type DaemonProcess } from '../support/daemon-process';
+import { rssKb } from '../support/paired-daemon';
 import { pairClient } from '../support/pairing';
+import { mb, percentile } from './stats';
 import type { TestClient } from '../support/ws-test-client';
 
 const { values } = parseArgs({ options: { 'dns-server': { type: 'string' }, n: { type: 'string', default: '2000' } } });
 const n = Number(values.n);
 const ADDRESS = 'alice@valid.test';
 
-function rssKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 const idle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
 
 let lab: Lab | null = null;
 let daemon: DaemonProcess | null = null;
