@@ -22,7 +22,7 @@ export const ABOUT_US =
       // blocklists
       String.raw`spamhaus|spamcop|barracuda|sorbs|spews|\bs?rbl\b|\bdnsbl|\brbl[- ]|block ?list|black ?list|blocked using|blocked by|listed (at|in|on|by)\b|\[bl\d\d\]|\bbl\d\d\b|cxbl|cdrbl`,
       // reverse DNS
-      String.raw`reverse (dns|lookup|hostname|name)|\bptr\b|\brdns\b|invalid rdns|forward dns|(ip|host) (name )?(lookup )?does not resolve|cannot find your hostname|no (dns|hostname) (record )?for|(ip|host) ?name lookup failed|unverif[iy]able sending|dns check fail|dynamic ips?\b`,
+      String.raw`reverse (dns|lookup|hostname|name)|\bptr\b|\brdns\b|invalid rdns|forward dns|(ip|host) (name )?(lookup )?does not resolve|cannot find your hostname|no (dns|hostname) (record )?for|resource record|invalid dns|(ip|host) ?name lookup failed|unverif[iy]able sending|dns check fail|dynamic ips?\b`,
       // our HELO
       String.raw`(invalid|bad|illegal|forged|wrong|unknown|empty) (helo|ehlo)|(helo|ehlo)(\/ehlo)? (argument|command rejected|name|hostname|host name|rejected|not allowed)|helo \/ ehlo requires|before greeting`,
       // our sender (MAIL FROM)
@@ -99,7 +99,7 @@ export const SYNTAX =
  *   554 5.7.1 <x.example[192.0.2.1]:49309>: Client host rejected: #216 lpn LPN000_630
  */
 export const POLICY =
-  /client host|access denied|administrative(ly)? prohibit|polic(y|ies)|not (allowed|permitted|authori[sz]ed|accepted)|prohibited|spam|unsolicited|\b(your|sending|client|sender|originating|connecting|remote|the) (ip|host|server|domain|mta|network)\b|(?<![?&=\w])ip( address)?\b|too many|rate (limit|of)|limit(s)? (exceeded|reached)|exceeded .*limit|\babuse\b|denied|refused|blocked|\bbanned?\b|reject(ed)? (by|for|due|because)|not accepting|service (is )?unavailable|bulk|fraud|phish|virus|suspicious|threat|dos attack|security|transaction failed|message (rejected|refused|not accepted)|high probability|unauthori[sz]ed|forbidden|go away|no access|confirm this mail server|closing transmission channel|to submit messages|low priority|members-only|non-member|mailing list|organi[sz]ational settings|multiple addresses|protocol violation|nameserver query|refuse|restrict|protected by|preferences|user rules|only accepting|not accepting|user reject\b|filtered/i;
+  /client host|access denied|administrative(ly)? prohibit|polic(y|ies)|not (allowed|permitted|authori[sz]ed|accepted)|prohibited|spam|unsolicited|\b(your|sending|client|sender|originating|connecting|remote|the) (ip|host|server|domain|mta|network)\b|(?<![?&=\w])ip( address)?\b|too many|rate (limit|of)|limit(s)? (exceeded|reached)|exceeded .*limit|\babuse\b|denied|refused|blocked|\bbanned?\b|reject(ed)? (by|for|due|because)|not accepting|service (is )?unavailable|bulk|fraud|phish|virus|suspicious|threat|dos attack|security|transaction failed|message (rejected|refused|not accepted)|high probability|unauthori[sz]ed|forbidden|go away|no access|confirm this mail server|closing transmission channel|to submit messages|low priority|members-only|non-member|mailing list|organi[sz]ational settings|multiple addresses|protocol violation|nameserver query|refuse|restrict|protected by|preferences|user rules|only accepting|not accepting|user reject\b|filtered|mail rejected|rejete|protocol (error|violation)/i;
 
 /**
  * The recipient's domain is unknown to the very server that receives its mail.
