@@ -117,5 +117,4 @@ describe('popup in Firefox', () => {
       await popup.close();
     }
   });
-
 });
