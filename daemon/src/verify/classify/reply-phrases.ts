@@ -123,3 +123,11 @@ export const SERVER_FAULT = /insufficient permission|system (error|config)|confi
  *   501 5.1.3 Bad recipient address syntax
  */
 export const ADDRESS_SYNTAX = /address syntax|syntax (error )?in (the )?(recipient|address)|invalid (recipient )?address format/i;
+
+/**
+ * Our IP named as such. Read on 5xx only, before the mailbox phrases ("Sending IP suspended" is not
+ * a suspended mailbox); a 4xx naming our IP is a rate deferral ("451 too many errors from your ip").
+ *   550 5.7.28 There is an unusual rate of unsolicited mail originating from your IP address. (Gmail)
+ */
+export const OUR_IP =
+  /\b(your|sending|client|sender|originating|connecting|source) ip( address)?\b|\bip (address )?(source )?(is |has been )?(blocked|suspended|banned|listed|rejected|bloquee)/i;

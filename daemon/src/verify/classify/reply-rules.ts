@@ -1,5 +1,5 @@
 import type { Reason } from '@mailping/shared';
-import { ABOUT_US, ACCEPTS_NO_MAIL, ADDRESS_SYNTAX, DISABLED, FULL, GREYLIST, NO_DOMAIN, NOT_FOUND, POLICY, SERVER_FAULT, SERVER_STORAGE, SYNTAX } from './reply-phrases';
+import { ABOUT_US, ACCEPTS_NO_MAIL, ADDRESS_SYNTAX, DISABLED, FULL, GREYLIST, NO_DOMAIN, NOT_FOUND, OUR_IP, POLICY, SERVER_FAULT, SERVER_STORAGE, SYNTAX } from './reply-phrases';
 
 /**
  * What a server's reply means, one rule per kind of reply, first match wins. Every rule cites a
@@ -49,6 +49,9 @@ export const RCPT_RULES: readonly ReplyRule[] = [
   { id: 'rcpt.4.2.2.full', code: cls(4), enhanced: /^4\.2\.2$/, reason: 'mailbox_full', cites: "452 4.2.2 The recipient's inbox is out of storage space. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaTemp", source: GOOGLE },
   { id: 'rcpt.4xx.full-text', code: cls(4), text: FULL, reason: 'mailbox_full', cites: '450 Over quota', source: `${SOE}lhost-dragonfly (Diagnostic-Code)` },
   { id: 'rcpt.4xx', code: cls(4), reason: 'temporary_failure', cites: '421 4.7.0 [TSS04] Messages from 192.0.2.192 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes', source: 'Yahoo, quoted in sisimai/rb-sisimai lib/sisimai/rhost/yahooinc.rb' },
+
+  // Our IP named as such, before the mailbox phrases: "IP suspended" is not a suspended mailbox.
+  { id: 'rcpt.5xx.our-ip', code: cls(5), text: OUR_IP, reason: 'blocked', cites: '550 5.7.28 There is an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been blocked.', source: GOOGLE },
 
   // 3. Decisive text about the mailbox, whatever the 5xx code.
   // Exchange Online with Directory Based Edge Blocking: its "access denied" means no such recipient.
