@@ -40,14 +40,14 @@ export const RCPT_RULES: readonly ReplyRule[] = [
   { id: 'rcpt.2xx', code: cls(2), reason: 'accepted_pending', cites: '250 2.1.5 Ok', source: 'Postfix, the lab' },
 
   // 1. About us, whatever the code.
-  { id: 'rcpt.about-us', code: (c) => c >= 400, text: ABOUT_US, reason: 'blocked', cites: '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org', source: 'Postfix reject_rbl_client' },
+  { id: 'rcpt.about-us', code: (c) => c >= 400, text: ABOUT_US, reason: 'blocked', cites: '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org', source: 'Postfix reject_rbl_client, as in simple-login/app issue #2675' },
 
   // 2. Temporary answers are never final.
   { id: 'rcpt.4xx.greylist', code: cls(4), text: GREYLIST, reason: 'greylisted', cites: '450 4.2.0 <alice@greylist.test>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/greylist.test.html', source: 'postgrey, the lab' },
   { id: 'rcpt.4xx.server-storage', code: cls(4), enhanced: /^4\.3\.1$/, reason: 'temporary_failure', cites: '452 4.3.1 Insufficient system storage', source: 'Postfix (queue file system full), RFC 3463 X.3.1' },
   { id: 'rcpt.4xx.server-storage-text', code: cls(4), text: SERVER_STORAGE, reason: 'temporary_failure', cites: '452 Requested action not taken: insufficient system storage', source: 'RFC 5321 §4.2.3 (reply text for 452)' },
   { id: 'rcpt.4.2.2.full', code: cls(4), enhanced: /^4\.2\.2$/, reason: 'mailbox_full', cites: "452 4.2.2 The recipient's inbox is out of storage space. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaTemp", source: GOOGLE },
-  { id: 'rcpt.4xx.full-text', code: cls(4), text: FULL, reason: 'mailbox_full', cites: '450 Over quota', source: `${SOE}lhost-dragonfly (Diagnostic-Code)` },
+  { id: 'rcpt.4xx.full-text', code: cls(4), text: FULL, reason: 'mailbox_full', cites: '451 requested mail action aborted: exceeded storage allocation', source: 'sisimai/rb-sisimai lib/sisimai/reason/systemfull.rb (phrase list; the 451 is assumed, corpus row 566)' },
   { id: 'rcpt.4xx', code: cls(4), reason: 'temporary_failure', cites: '421 4.7.0 [TSS04] Messages from 192.0.2.192 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes', source: 'Yahoo, quoted in sisimai/rb-sisimai lib/sisimai/rhost/yahooinc.rb' },
 
   // Our IP named as such, before the mailbox phrases: "IP suspended" is not a suspended mailbox.
