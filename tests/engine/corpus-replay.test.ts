@@ -14,14 +14,14 @@ const lab = inject('lab');
 const N = 30;
 const domain = `scripted-${N}.test`;
 
-/** Up to three rows of each answer and each command, full replies first: kinds, not volume. */
+/** Up to two rows of each answer and each command, full replies first: kinds, not volume. */
 function sample(rows: CorpusRow[]): CorpusRow[] {
   const picked: CorpusRow[] = [];
   const count = new Map<string, number>();
   const ranked = [...rows].sort((a, b) => Number(a.kind === 'phrase') - Number(b.kind === 'phrase') || a.id - b.id);
   for (const row of ranked) {
     const key = `${row.command}/${row.expected.reason}`;
-    if ((count.get(key) ?? 0) >= 3) continue;
+    if ((count.get(key) ?? 0) >= 2) continue;
     count.set(key, (count.get(key) ?? 0) + 1);
     picked.push(row);
   }
@@ -91,8 +91,8 @@ const verifier = () =>
 describe('a sample of real replies, replayed through a real session', () => {
   it('samples every kind of answer in the corpus', () => {
     expect(rows.length).toBeGreaterThanOrEqual(20);
-    expect(rows.length).toBeLessThanOrEqual(50);
-    expect(new Set(rows.map((r) => r.expected.reason)).size).toBeGreaterThanOrEqual(9);
+    expect(rows.length).toBeLessThanOrEqual(40);
+    expect(new Set(rows.map((r) => r.expected.reason)).size).toBeGreaterThanOrEqual(10);
     expect(new Set(rows.map((r) => r.command)).size).toBeGreaterThanOrEqual(4);
   });
 
