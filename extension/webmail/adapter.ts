@@ -62,6 +62,16 @@ export interface WebmailAdapter {
    * engine then offers to copy the address instead.
    */
   replaceRecipient?(field: RecipientField, token: RecipientToken, address: string): boolean;
+  /**
+   * The compose window's Send controls (a button, a link): a press on one is a Send. Defaults to
+   * the controls labelled Send around the compose window (compose-structure.ts, sendControlsNear).
+   */
+  sendControls?(compose: Element): Element[];
+  /**
+   * Whether Ctrl+Enter (Cmd+Enter on a Mac) sends from this compose window. The webmails with an
+   * adapter all do; the generic adapter only trusts a Send control that advertises it.
+   */
+  sendsOnCtrlEnter(compose: Element): boolean;
   /** An address of an opened message at or around `target`, or null. */
   messageAddressAt(target: Element): MessageAddress | null;
   /**

@@ -1,6 +1,6 @@
 import { addressAround } from './address-in-element';
 import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, tokensInScope } from './compose-structure';
+import { composeRootOf, sendControlsNear, tokensInScope } from './compose-structure';
 import { replaceInTextField } from './recipient-fix';
 import { caretRect, committedEntries } from './text-entries';
 
@@ -59,6 +59,10 @@ export const fastmailAdapter: WebmailAdapter = {
     const text = field.entry as HTMLTextAreaElement | null;
     return token.textEnd !== undefined && text ? replaceInTextField(text, token.address, address) : false;
   },
+
+  // Not confirmed: the Send button's own hook; it is found by its label.
+  sendControls: (compose) => sendControlsNear(compose),
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     if (target.closest(FIELD) || !target.closest('.v-MessageCard, .v-Message')) return null;

@@ -1,6 +1,6 @@
 import { addressInAttributes, addressOf } from './address-in-element';
 import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, removeControlOf, tokensInScope } from './compose-structure';
+import { composeRootOf, removeControlOf, sendControlsNear, tokensInScope } from './compose-structure';
 import { replaceChip } from './recipient-fix';
 
 /**
@@ -69,6 +69,14 @@ export const gmailAdapter: WebmailAdapter = {
     const remove = removeControlOf(token.element) ?? token.element.querySelector<HTMLElement>('.afX, .vM');
     return replaceChip(token.element, field.entry, address, remove);
   },
+
+  // Send is a div[role=button] whose tooltip names the shortcut ("Send ‪(Ctrl-Enter)‬"), `.aoO`
+  // in today's build; the dropdown beside it (schedule send) has aria-haspopup.
+  sendControls: (compose) => {
+    const own = Array.from(compose.querySelectorAll('.aoO[role="button"]')).filter((el) => el.getAttribute('aria-haspopup') !== 'true');
+    return own.length > 0 ? own : sendControlsNear(compose);
+  },
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     const el = target.closest('[email]');

@@ -1,6 +1,6 @@
 import { addressAround, addressOf } from './address-in-element';
 import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, tokensInScope } from './compose-structure';
+import { composeRootOf, sendControlsNear, tokensInScope } from './compose-structure';
 import { kindFromLabel, kindFromName } from './recipient-labels';
 
 /**
@@ -75,6 +75,14 @@ export const outlookAdapter: WebmailAdapter = {
     }
     return tokens;
   },
+
+  // The Send button: id "…primaryActionButton" (a split button whose other half is a menu),
+  // aria-label "Send", title "Send (Ctrl+Enter)".
+  sendControls: (compose) => {
+    const own = Array.from(compose.querySelectorAll('button[id$="primaryActionButton"], [data-testid="ComposeSendButton"]'));
+    return own.length > 0 ? own : sendControlsNear(compose);
+  },
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     if (target.closest(`${GROUPS}, ${WELL}`)) return null;

@@ -1,6 +1,6 @@
 import { addressOf, onlyAddressIn } from './address-in-element';
 import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, tokensInScope } from './compose-structure';
+import { composeRootOf, sendControlsNear, tokensInScope } from './compose-structure';
 import { replaceChip } from './recipient-fix';
 
 /**
@@ -65,6 +65,12 @@ export const protonAdapter: WebmailAdapter = {
     const remove = token.element.querySelector<HTMLElement>('button[data-testid^="remove-address-button-"]');
     return replaceChip(token.element, field.entry, address, remove ?? undefined);
   },
+
+  sendControls: (compose) => {
+    const own = Array.from(compose.querySelectorAll('[data-testid="composer:send-button"]'));
+    return own.length > 0 ? own : sendControlsNear(compose);
+  },
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     const item = target.closest('.message-recipient-item, [data-testid^="message-header:"], [data-testid^="recipient-"]');

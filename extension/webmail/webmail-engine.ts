@@ -3,6 +3,7 @@ import type { WebmailAdapter } from './adapter';
 import { ComposeSession } from './compose-session';
 import { MessageHover } from './message-hover';
 import { PersonActivity } from './person-activity';
+import { SendGuard } from './send-guard';
 
 /**
  * Webmail recipient checks in one document: finds the compose windows through the adapters
@@ -26,6 +27,8 @@ export interface WebmailEngineOptions {
   discoverEveryMs?: number;
   /** The recipient entries of newly found compose windows (the inline badges let go of them). */
   onRecipientEntries?(entries: HTMLElement[]): void;
+  /** Whether a Send to a recipient that would bounce asks first (the setting; on by default). */
+  warnBeforeSend?(): boolean;
 }
 
 const LIVE_TAG = 'mailping-live';
@@ -35,6 +38,7 @@ export class WebmailEngine {
   readonly #activity: PersonActivity;
   readonly #observer: MutationObserver;
   readonly #hover: MessageHover;
+  readonly #sendGuard: SendGuard;
   readonly #abort = new AbortController();
   readonly #schedule: (work: () => void) => void;
   readonly #isTrusted: (event: Event) => boolean;
@@ -66,6 +70,12 @@ export class WebmailEngine {
       openOptions: options.openOptions,
       isTrusted: this.#isTrusted,
     });
+    this.#sendGuard = new SendGuard({
+      doc: options.doc,
+      sessions: () => this.sessions.values(),
+      enabled: () => options.warnBeforeSend?.() ?? true,
+      isTrusted: this.#isTrusted,
+    });
   }
 
   /** The adapter in charge (the one that found compose windows), for the popup's words. */
@@ -80,6 +90,7 @@ export class WebmailEngine {
     this.#observer.observe(doc, { childList: true, subtree: true, attributes: true, attributeFilter: [...attributes] });
     this.#activity.start();
     this.#hover.start();
+    this.#sendGuard.start();
     const passive = { capture: true, passive: true, signal: this.#abort.signal };
     const relayout = () => this.requestLayout();
     doc.addEventListener('scroll', relayout, passive);
@@ -101,6 +112,7 @@ export class WebmailEngine {
     this.#observer.disconnect();
     this.#activity.stop();
     this.#hover.stop();
+    this.#sendGuard.stop();
     this.#unsubscribeStatus?.();
     if (this.#discoverTimer) clearTimeout(this.#discoverTimer);
     for (const session of this.sessions.values()) session.destroy();

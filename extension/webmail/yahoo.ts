@@ -1,6 +1,6 @@
 import { addressAround, addressOf } from './address-in-element';
 import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, tokensInScope } from './compose-structure';
+import { composeRootOf, sendControlsNear, tokensInScope } from './compose-structure';
 import { replaceChip } from './recipient-fix';
 
 /**
@@ -59,6 +59,12 @@ export const yahooAdapter: WebmailAdapter = {
   },
 
   replaceRecipient: (field, token, address) => replaceChip(token.element, field.entry, address),
+
+  sendControls: (compose) => {
+    const own = Array.from(compose.querySelectorAll('[data-test-id="compose-send-button"]'));
+    return own.length > 0 ? own : sendControlsNear(compose);
+  },
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     if (target.closest(FIELD)) return null;
