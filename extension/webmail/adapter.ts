@@ -1,8 +1,9 @@
 /**
  * What MailPing needs from a webmail, and nothing more: one small interface per webmail
  * (gmail.ts, outlook.ts, yahoo.ts, proton.ts, fastmail.ts) and one that needs no site knowledge
- * (generic.ts). The engine (compose-tracker.ts, message-hover.ts) does the rest the same way for
- * all of them.
+ * (generic.ts). The engine (webmail-engine.ts, compose-session.ts, message-hover.ts) does the
+ * rest the same way for all of them; compose-structure.ts has what adapters share (compose
+ * windows around their rows, chips read as recipients, Send controls).
  *
  * Adapters read the page and never change it, except through `replaceRecipient` (the one-click
  * typo fix), which acts the way a person would. Every method fails quietly: an empty list or

@@ -1,6 +1,6 @@
 import { addressesIn, addressInAttributes } from './address-in-element';
 import { kindFromLabel, kindFromName } from './recipient-labels';
-import type { RecipientKind, RecipientToken } from './adapter';
+import type { RecipientField, RecipientKind, RecipientToken } from './adapter';
 
 /**
  * What every compose window has, whoever built it, read from semantics rather than class
@@ -123,6 +123,35 @@ export function composeRootOf(entry: Element, levels = 16): Element | null {
 }
 
 /**
+ * The compose windows around some elements of theirs (recipient rows, entries): each element's
+ * nearest `around` (the webmail's own compose container), else the smallest ancestor that also
+ * holds a subject or a body. Each window once.
+ */
+export function composeRootsOf(elements: Iterable<Element>, around: string): Element[] {
+  const roots = new Set<Element>();
+  for (const el of elements) {
+    const compose = el.closest(around) ?? composeRootOf(el);
+    if (compose) roots.add(compose);
+  }
+  return [...roots];
+}
+
+/**
+ * A field's recipients from its chips: each chip with the address `read` finds in it. A field
+ * without the chips the adapter knows (another build of the webmail) falls back to the generic
+ * chip finder (tokensInScope).
+ */
+export function chipTokens(field: RecipientField, chips: readonly Element[], read: (chip: Element) => string | null): RecipientToken[] {
+  if (chips.length === 0) return tokensInScope(field.element, field.entry, field.kind);
+  const tokens: RecipientToken[] = [];
+  for (const chip of chips) {
+    const address = read(chip);
+    if (address && address.includes('@')) tokens.push({ kind: field.kind, address, element: chip });
+  }
+  return tokens;
+}
+
+/**
  * The whole field of an entry: its largest ancestor inside the compose window that holds no
  * other entry, no subject and no body, so the chips of this field are inside and nothing else is.
  */
@@ -240,6 +269,12 @@ export function sendControlsNear(compose: Element, levels = 4): Element[] {
     return found.filter((c) => compose.contains(c) || !others.some((o) => o.contains(c)));
   }
   return [];
+}
+
+/** The Send controls a site adapter knows by `selector`; by their label when this build has none. */
+export function sendControlsBy(compose: Element, selector: string): Element[] {
+  const own = Array.from(compose.querySelectorAll(selector)).filter((el) => el.getAttribute('aria-haspopup') !== 'true' && el.getAttribute('aria-haspopup') !== 'menu');
+  return own.length > 0 ? own : sendControlsNear(compose);
 }
 
 /** Whether a Send control says Ctrl+Enter (or Cmd+Enter) sends: "Send (Ctrl-Enter)", aria-keyshortcuts. */

@@ -1,6 +1,6 @@
 import type { VerificationResult } from '@mailping/shared';
 import { describe, expect, it } from 'vitest';
-import { INITIAL_BADGE_STATE, type BadgeState } from '@/entrypoints/content/badge-state';
+import { INITIAL_BADGE_STATE, type BadgeState } from '@/components/badge/badge-state';
 import { sampleResult } from '@/test-support/scripted-daemon';
 import { sendBlockers } from './send-blockers';
 

@@ -1,4 +1,4 @@
-import { showInTopLayer } from '@/entrypoints/content/badge-element';
+import { attachHost, createShadowHost, showInTopLayer } from '@/components/shadow-host';
 import { createIcon } from '@/lib/verdict-icons';
 import type { SendBlocker } from './send-blockers';
 
@@ -52,11 +52,8 @@ export class SendConfirm {
     private readonly doc: Document,
     private readonly actions: ConfirmActions,
   ) {
-    this.host = doc.createElement(CONFIRM_TAG);
-    this.host.style.cssText = 'all: initial !important; position: fixed !important; z-index: 2147483647 !important; display: none !important;';
-    const shadow = this.host.attachShadow({ mode: 'open' });
-    const style = doc.createElement('style');
-    style.textContent = CSS;
+    const { host, shadow } = createShadowHost(doc, CONFIRM_TAG, { css: CSS, hostStyle: 'z-index: 2147483647 !important; display: none !important;' });
+    this.host = host;
     this.#card = doc.createElement('section');
     this.#card.className = 'mp-confirm';
     this.#card.setAttribute('role', 'alertdialog');
@@ -91,7 +88,7 @@ export class SendConfirm {
       // The page's own shortcuts stay out of the confirm.
       e.stopPropagation();
     });
-    shadow.append(style, this.#card);
+    shadow.append(this.#card);
   }
 
   get open(): boolean {
@@ -105,7 +102,7 @@ export class SendConfirm {
   /** Shows the confirm above `anchor` (the Send control; else the compose window's bottom), within `compose`. */
   show(blockers: readonly SendBlocker[], anchor: DOMRect | null, compose: DOMRect, viewport: { width: number; height: number }): void {
     this.render(blockers);
-    if (!this.host.isConnected) this.doc.documentElement.append(this.host);
+    attachHost(this.doc, this.host);
     this.host.style.setProperty('display', 'block', 'important');
     if (!this.#open) showInTopLayer(this.#card, true);
     this.#open = true;

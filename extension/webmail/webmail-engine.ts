@@ -2,6 +2,7 @@ import type { BackgroundLink } from '@/lib/background-link';
 import type { WebmailAdapter } from './adapter';
 import { ComposeSession } from './compose-session';
 import { MessageHover } from './message-hover';
+import { LiveRegion } from '@/components/live-region';
 import { PersonActivity } from './person-activity';
 import { SendGuard } from './send-guard';
 
@@ -47,13 +48,14 @@ export class WebmailEngine {
   #lastDiscovery = 0;
   #dirty = new Set<ComposeSession>();
   #flushScheduled = false;
-  #live: HTMLElement | null = null;
+  readonly #live: LiveRegion;
   #unsubscribeStatus: (() => void) | null = null;
   #adapter: WebmailAdapter | null = null;
   #stopped = false;
   readonly #personAddresses = new Set<string>();
 
   constructor(private readonly options: WebmailEngineOptions) {
+    this.#live = new LiveRegion(options.doc, LIVE_TAG);
     const win = options.doc.defaultView;
     this.#schedule = options.schedule ?? ((work) => (win ? win.requestAnimationFrame(() => work()) : setTimeout(work, 16)));
     this.#isTrusted = options.isTrusted ?? ((e) => e.isTrusted);
@@ -117,7 +119,7 @@ export class WebmailEngine {
     if (this.#discoverTimer) clearTimeout(this.#discoverTimer);
     for (const session of this.sessions.values()) session.destroy();
     this.sessions.clear();
-    this.#live?.remove();
+    this.#live.remove();
   }
 
   /** Whether an element is where a person types recipients (the inline badges leave it alone). */
@@ -253,18 +255,6 @@ export class WebmailEngine {
 
   /** One polite live region: "nobody@example.com: Undeliverable". */
   #announce(text: string): void {
-    const { doc } = this.options;
-    if (!this.#live) {
-      this.#live = doc.createElement(LIVE_TAG);
-      this.#live.style.cssText =
-        'all: initial !important; position: fixed !important; width: 1px !important; height: 1px !important; overflow: hidden !important; clip-path: inset(50%) !important; top: 0 !important; left: 0 !important;';
-      const region = doc.createElement('div');
-      region.setAttribute('role', 'status');
-      region.setAttribute('aria-live', 'polite');
-      this.#live.attachShadow({ mode: 'open' }).append(region);
-      doc.documentElement.append(this.#live);
-    }
-    const region = this.#live.shadowRoot?.firstElementChild;
-    if (region) region.textContent = text;
+    this.#live.announce(text);
   }
 }

@@ -1,15 +1,15 @@
 import { describeState } from '@/lib/result-details';
-import { BadgeController, type BadgeControllerContext } from './badge-controller';
-import { placeBadge, type FieldGeometry } from './badge-position';
-import type { BadgeState } from './badge-state';
+import { BadgeController, type BadgeControllerContext } from '@/components/badge/badge-controller';
+import { placeBadge, type FieldGeometry } from '@/components/badge/badge-position';
+import type { BadgeState } from '@/components/badge/badge-state';
 import { looksLikeAddress, type FieldKind } from './field-detection';
-import { setFieldValue } from './field-value';
+import { setFieldValue } from '@/components/badge/field-value';
 import { measureFieldText } from './text-measure';
 
 /**
  * One field and its badge: listens to the field (typing, leaving it, Enter, autofill), feeds the
- * badge state machine through the controller (badge-controller.ts: effects, details, hover),
- * and renders and places the badge when the layer asks.
+ * badge state machine through the controller (components/badge/badge-controller.ts: effects,
+ * details, hover), and renders and places the badge when the layer asks.
  */
 export interface FieldBadgeContext extends BadgeControllerContext {
   /** How long typing must pause before the local checks run. */
