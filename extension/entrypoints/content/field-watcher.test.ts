@@ -88,7 +88,8 @@ describe('field watcher', () => {
   it('lets go of a field that becomes disabled or read-only (itself or by its fieldset), and takes it back', async () => {
     document.body.innerHTML = '<fieldset id="set"><input type="email" id="a"></fieldset><input type="email" id="b">';
     watcher = startOn(document);
-    const [a, b] = ['a', 'b'].map((id) => document.getElementById(id) as HTMLInputElement);
+    const a = document.getElementById('a') as HTMLInputElement;
+    const b = document.getElementById('b') as HTMLInputElement;
     expect(found).toEqual([a, b]);
     document.getElementById('set')!.setAttribute('disabled', '');
     b.readOnly = true;
