@@ -7,7 +7,7 @@ import type { REASONS, Reason } from '@mailping/shared';
 import { BENCH_DOMAIN_COUNT, benchDomain, benchMxAddress } from './bench-table';
 
 /** scripted-1.test … scripted-N.test (see scriptedServerAddress). */
-const SCRIPTED_DOMAIN_COUNT = 29;
+const SCRIPTED_DOMAIN_COUNT = 30;
 
 /** Every name the lab's DNS answers with an A record (name → IPv4 address). */
 export const LAB_HOSTS: Readonly<Record<string, string>> = {
@@ -113,8 +113,8 @@ export const LAB_REFUSED_ADDRESS = '127.0.25.99';
 
 /**
  * Tests start their own scripted SMTP server on 127.0.26.N:25 for scripted-N.test: N 1-9 belong to
- * tests/engine, 10-19 to tests/scheduler, 20-29 to tests/robustness, so files running side by
- * side never share one.
+ * tests/engine, 10-19 to tests/scheduler, 20-29 to tests/robustness, 30 to
+ * tests/engine/corpus-replay.test.ts, so files running side by side never share one.
  */
 export function scriptedServerAddress(n: number): string {
   return `127.0.26.${n}`;
