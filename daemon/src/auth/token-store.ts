@@ -15,6 +15,16 @@ export interface TokenRecord {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** Invited over the network: quota overrides (empty: the server's defaults). Null: no quota (paired on this machine). */
+  quota: QuotaOverrides | null;
+}
+
+/** What an invite may set apart from `server.quota`. */
+export interface QuotaOverrides {
+  freshChecksPerDay?: number;
+  maxListSize?: number;
+  concurrentLists?: number;
+  requestsPerMinute?: number;
 }
 
 export interface IssuedToken {
@@ -30,6 +40,7 @@ interface TokenRow {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  quota: string | null;
 }
 
 const TOKEN_PATTERN = /^([0-9a-f]{10})\.([A-Za-z0-9_-]{43})$/;
@@ -39,7 +50,7 @@ const NO_SUCH_TOKEN = sha256('no such token');
 const TOUCH_EVERY_MS = 60_000;
 
 export interface TokenStore {
-  issue(options: { origin: string | null; label: string | null }): IssuedToken;
+  issue(options: { origin: string | null; label: string | null; quota?: QuotaOverrides | null }): IssuedToken;
   /** The token's record when it is genuine and not revoked; null otherwise. */
   authenticate(token: string): TokenRecord | null;
   /** Still valid? (Checked on every request and periodically: revocation may come from another process.) */
@@ -50,7 +61,7 @@ export interface TokenStore {
 
 export function createTokenStore(db: Db, now: () => number = Date.now): TokenStore {
   const insert = db.prepare(
-    'INSERT INTO tokens (id, hash, label, origin, created_at) VALUES (?, ?, ?, ?, ?)',
+    'INSERT INTO tokens (id, hash, label, origin, created_at, quota) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const byId = db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE id = ?');
   const active = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM tokens WHERE id = ? AND revoked_at IS NULL');
@@ -59,12 +70,12 @@ export function createTokenStore(db: Db, now: () => number = Date.now): TokenSto
   const revoke = db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
 
   return {
-    issue({ origin, label }) {
+    issue({ origin, label, quota = null }) {
       for (;;) {
         const id = randomBytes(5).toString('hex');
         const token = `${id}.${randomSecret(32)}`;
         try {
-          insert.run(id, sha256(token), label, origin, now());
+          insert.run(id, sha256(token), label, origin, now(), quota === null ? null : JSON.stringify(quota));
           return { id, token };
         } catch (error) {
           // A 40-bit id collision: vanishingly rare, and harmless to retry.
@@ -105,5 +116,6 @@ function toRecord(row: TokenRow): TokenRecord {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    quota: row.quota === null ? null : (JSON.parse(row.quota) as QuotaOverrides),
   };
 }

@@ -1,4 +1,5 @@
 import { parseAddress, type ErrorCode, type ProgressStage, type VerificationResult } from '@mailping/shared';
+import type { Quota } from '../auth/quota';
 import { SchedulerError } from '../scheduler/types';
 import { syntaxFailureResult } from '../verify/build-result';
 import type { DaemonContext } from './context';
@@ -21,13 +22,38 @@ export function syntaxResult(input: string): VerificationResult | null {
   return syntaxFailureResult(input.trim(), parsed.error, { syntaxMs: ms, dnsMs: null, smtpMs: null, totalMs: ms });
 }
 
-/** Runs an address whose syntax is valid and whose rate-limit share was already taken. */
+/** Who asks: a token id, and the token's quota when it was invited over the network. */
+export interface Client {
+  id: string;
+  quota: Quota | null;
+}
+
+/** Takes a client's share of its requests-per-minute budget (its own quota's rate, when it has one). */
+export function admit(ctx: DaemonContext, client: Client, count: number): { ok: true } | { ok: false; retryAfterMs: number } {
+  return ctx.limiter.take(client.id, count, client.quota?.requestsPerMinute);
+}
+
+/**
+ * Runs an address whose syntax is valid and whose rate-limit share was already taken. A fresh
+ * check is reserved against the day's quota first; a cache hit gives it back (and its rate share).
+ */
 export async function submitAdmitted(
   ctx: DaemonContext,
-  clientId: string,
+  client: Client,
   input: string,
   options: { fresh?: boolean; signal?: AbortSignal; onProgress?: (stage: ProgressStage) => void } = {},
 ): Promise<Answer> {
+  const clientId = client.id;
+  const reserved = ctx.usage.reserveFresh(clientId, client.quota?.freshChecksPerDay ?? null);
+  if (!reserved.ok) {
+    ctx.limiter.refund(clientId);
+    return {
+      ok: false,
+      code: 'rate_limited',
+      message: `this token's ${reserved.limit} fresh checks for today are used up; they come back at midnight UTC (cached answers stay free)`,
+      retryAfterMs: reserved.retryAfterMs,
+    };
+  }
   try {
     const answer = await ctx.scheduler.submit(input.trim(), {
       clientId,
@@ -35,9 +61,13 @@ export async function submitAdmitted(
       ...(options.signal && { signal: options.signal }),
       ...(options.onProgress && { onProgress: options.onProgress }),
     });
-    if (answer.cached) ctx.limiter.refund(clientId);
+    if (answer.cached) {
+      ctx.limiter.refund(clientId);
+      ctx.usage.wasCached(clientId);
+    }
     return { ok: true, result: answer.result, cached: answer.cached };
   } catch (error) {
+    ctx.usage.release(clientId);
     if (error instanceof SchedulerError) {
       // Nothing reached a mail server: the request does not count against the limit.
       if (error.code !== 'cancelled' && error.code !== 'internal') ctx.limiter.refund(clientId);
