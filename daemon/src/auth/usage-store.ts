@@ -18,6 +18,8 @@ export interface UsageStore {
   reserveFresh(tokenId: string, limit: number | null): Reservation;
   /** The reserved check was answered from the cache: free, counted as cached. */
   wasCached(tokenId: string): void;
+  /** A cache hit made without a reservation (the quota was spent; cache hits stay free). */
+  recordCached(tokenId: string): void;
   /** The reserved check never reached a mail server (refused, cancelled). */
   release(tokenId: string): void;
   today(tokenId: string): DayUsage;
@@ -31,6 +33,7 @@ export function createUsageStore(db: Db, now: () => number = Date.now): UsageSto
   const reserve = db.prepare('UPDATE token_usage SET fresh = fresh + 1 WHERE token_id = ? AND day = ?');
   const unreserve = db.prepare('UPDATE token_usage SET fresh = MAX(0, fresh - 1) WHERE token_id = ? AND day = ?');
   const cached = db.prepare('UPDATE token_usage SET fresh = MAX(0, fresh - 1), cached = cached + 1 WHERE token_id = ? AND day = ?');
+  const cachedOnly = db.prepare('UPDATE token_usage SET cached = cached + 1 WHERE token_id = ? AND day = ?');
   const one = db.prepare<[string, string], DayUsage>('SELECT fresh, cached FROM token_usage WHERE token_id = ? AND day = ?');
   const all = db.prepare<[string], DayUsage & { token_id: string }>('SELECT token_id, fresh, cached FROM token_usage WHERE day = ?');
   // Old days are swept now and then; a month is enough history for `mailping tokens`.
@@ -60,6 +63,11 @@ export function createUsageStore(db: Db, now: () => number = Date.now): UsageSto
     // A reservation made just before midnight and answered after it is settled on the new day:
     // off by one at worst, and never below zero.
     wasCached: (tokenId) => void cached.run(tokenId, day()),
+    recordCached(tokenId) {
+      const today = day();
+      ensure.run(tokenId, today);
+      cachedOnly.run(tokenId, today);
+    },
     release: (tokenId) => void unreserve.run(tokenId, day()),
     today: (tokenId) => one.get(tokenId, day()) ?? { fresh: 0, cached: 0 },
     todayAll: () => new Map(all.all(day()).map((r) => [r.token_id, { fresh: r.fresh, cached: r.cached }])),

@@ -1,6 +1,8 @@
 import { parseAddress, type ErrorCode, type ProgressStage, type VerificationResult } from '@mailping/shared';
 import type { Quota } from '../auth/quota';
 import { SchedulerError } from '../scheduler/types';
+import { ResultStore } from '../store/result-store';
+import { isFresh } from '../store/ttl';
 import { syntaxFailureResult } from '../verify/build-result';
 import type { DaemonContext } from './context';
 
@@ -45,7 +47,8 @@ export async function submitAdmitted(
 ): Promise<Answer> {
   const clientId = client.id;
   const reserved = ctx.usage.reserveFresh(clientId, client.quota?.freshChecksPerDay ?? null);
-  if (!reserved.ok) {
+  // Quota spent: a cached answer is still free, so only an address the cache cannot answer is refused.
+  if (!reserved.ok && (options.fresh === true || !inCache(ctx, input))) {
     ctx.limiter.refund(clientId);
     return {
       ok: false,
@@ -54,6 +57,7 @@ export async function submitAdmitted(
       retryAfterMs: reserved.retryAfterMs,
     };
   }
+  const settle = reserved.ok ? ctx.usage : { wasCached: (id: string) => ctx.usage.recordCached(id), release: () => {} };
   try {
     const answer = await ctx.scheduler.submit(input.trim(), {
       clientId,
@@ -63,11 +67,11 @@ export async function submitAdmitted(
     });
     if (answer.cached) {
       ctx.limiter.refund(clientId);
-      ctx.usage.wasCached(clientId);
+      settle.wasCached(clientId);
     }
     return { ok: true, result: answer.result, cached: answer.cached };
   } catch (error) {
-    ctx.usage.release(clientId);
+    settle.release(clientId);
     if (error instanceof SchedulerError) {
       // Nothing reached a mail server: the request does not count against the limit.
       if (error.code !== 'cancelled' && error.code !== 'internal') ctx.limiter.refund(clientId);
@@ -76,4 +80,11 @@ export async function submitAdmitted(
     ctx.log.info(`internal error verifying an address: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return { ok: false, code: 'internal', message: 'internal error in the daemon' };
   }
+}
+
+function inCache(ctx: DaemonContext, input: string): boolean {
+  const parsed = parseAddress(input);
+  if (!parsed.ok) return false;
+  const stored = new ResultStore(ctx.db, { historyLimit: ctx.settings.cache.historyLimit }).get(parsed.address.normalized);
+  return stored !== null && isFresh(stored.expiresAt, ctx.now());
 }
