@@ -56,6 +56,8 @@ export interface TokenStore {
   /** Still valid? (Checked on every request and periodically: revocation may come from another process.) */
   isActive(id: string): boolean;
   list(): TokenRecord[];
+  /** The record of a token by its public id, revoked or not. */
+  get(id: string): TokenRecord | null;
   revoke(id: string): 'revoked' | 'already_revoked' | 'not_found';
 }
 
@@ -100,6 +102,10 @@ export function createTokenStore(db: Db, now: () => number = Date.now): TokenSto
     isActive: (id) => active.get(id) !== undefined,
 
     list: () => all.all().map(toRecord),
+    get: (id) => {
+      const row = byId.get(id);
+      return row ? toRecord(row) : null;
+    },
 
     revoke(id) {
       if (revoke.run(now(), id).changes === 1) return 'revoked';

@@ -45,6 +45,9 @@ export interface VerifyFlags {
   format?: ResultFileFormat;
   fresh?: boolean;
   cache: boolean;
+  server?: string | true;
+  list?: string;
+  resolve?: string;
 }
 
 export async function runVerify(inputs: string[], flags: VerifyFlags, format: ResultFileFormat | null): Promise<number> {

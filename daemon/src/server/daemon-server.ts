@@ -10,6 +10,7 @@ import type { Scheduler } from '../scheduler/types';
 import type { Db } from '../store/database';
 import { DEFAULT_TUNING, type DaemonContext, type ServerTuning } from './context';
 import { createHttpApp } from './http-app';
+import { createListRunner } from './list-runner';
 import { listenLoopback, listenOn, ListenError, type Listening } from './listen';
 import type { Logger } from './logger';
 import { loadTlsFiles, watchTlsFiles, type TlsLoad, type TlsReloader } from './tls-files';
@@ -64,7 +65,8 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     port: 0,
     shuttingDown: false,
   };
-  const app = createHttpApp(ctx);
+  const lists = createListRunner(ctx);
+  const app = createHttpApp(ctx, lists);
   const gateway = createWsGateway(ctx);
   const unsubscribe = ctx.scheduler.onUpdate((result) => gateway.broadcast({ type: 'update', result }));
   let servers: Server[] = [];
@@ -74,6 +76,8 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
   async function stop(): Promise<void> {
     ctx.shuttingDown = true;
     tlsWatch?.stop();
+    // Before the scheduler: lists stopped by shutdown stay unfinished and go on at the next start.
+    lists.close();
     const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     for (const s of servers) s.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -116,6 +120,7 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
         servers = [made];
         if (tls) tlsWatch = watchTlsFiles([made as unknown as https.Server], tls, (line) => ctx.log.info(line));
         ctx.port = actual;
+        lists.resumeUnfinished();
         return { port: actual, hosts: [server.host], tls: tls !== null };
       }
       const { listening, servers: bound } = await listenLoopback(() => {
@@ -125,6 +130,7 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
       }, port);
       servers = bound;
       ctx.port = listening.port;
+      lists.resumeUnfinished();
       return listening;
     },
     reloadTls: () => tlsWatch?.reload() ?? null,

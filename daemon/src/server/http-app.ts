@@ -1,36 +1,28 @@
 import { PROTOCOL_VERSION, parseAddress, type ErrorCode } from '@mailping/shared';
-import type { IncomingMessage } from 'node:http';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { checkExtensionOrigin, isAllowedHost, tokenFitsOrigin } from '../auth/origin-policy';
 import { quotaOf } from '../auth/quota';
-import type { TokenRecord } from '../auth/token-store';
-import { describeClient, refusalOf, type ClientInfo } from './client-info';
+import { describeClient, refusalOf } from './client-info';
 import type { DaemonContext } from './context';
+import { fail, type Env } from './http-common';
+import { registerListRoutes } from './list-routes';
+import type { ListRunner } from './list-runner';
 import { redeem } from './redeem';
-import { admit, submitAdmitted, syntaxResult, type Answer, type Client } from './verification';
+import { admit, submitAdmitted, syntaxResult, type Answer } from './verification';
 
 /**
  * The HTTP API, for scripts and for the extension when a WebSocket is not handy. Same rules as
  * the WebSocket: loopback Host only, no web-page origins, a token on every /v1 request. No CORS
  * headers, ever: a page must not be able to read a single answer.
  */
-type HttpErrorCode = ErrorCode | 'forbidden' | 'not_found';
-type Env = { Bindings: { incoming?: IncomingMessage }; Variables: { token: TokenRecord; client: Client; peer: ClientInfo } };
-
 const verifyBody = z.union([
   z.object({ address: z.string().min(1).max(320), fresh: z.boolean().optional() }).strict(),
   z.object({ addresses: z.array(z.string().max(320)).min(1), fresh: z.boolean().optional() }).strict(),
 ]);
 
 const pairBody = z.object({ code: z.string().max(64), label: z.string().max(64).optional() }).strict();
-
-function fail(c: Context, status: 400 | 401 | 403 | 404 | 413 | 429 | 500 | 503, code: HttpErrorCode, message: string, retryAfterMs?: number): Response {
-  if (retryAfterMs !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="mailping"');
-  return c.json({ error: { code, message, ...(retryAfterMs !== undefined && { retryAfterMs }) } }, status);
-}
 
 const STATUS_OF: Record<ErrorCode, 400 | 413 | 429 | 500 | 503> = {
   bad_message: 400,
@@ -47,7 +39,7 @@ const STATUS_OF: Record<ErrorCode, 400 | 413 | 429 | 500 | 503> = {
   internal: 500,
 };
 
-export function createHttpApp(ctx: DaemonContext): Hono<Env> {
+export function createHttpApp(ctx: DaemonContext, lists: ListRunner): Hono<Env> {
   const app = new Hono<Env>();
   // Requests in flight per token, for the same cap a WebSocket connection has.
   const pending = new Map<string, number>();
@@ -184,6 +176,8 @@ export function createHttpApp(ctx: DaemonContext): Hono<Env> {
     ctx.log.info(`HTTP pair: new token ${outcome.issued.id} for ${origin ?? 'a program'} at ${c.get('peer').address}`);
     return c.json({ token: outcome.issued.token }, 201);
   });
+
+  registerListRoutes(app, ctx, lists);
 
   app.get('/v1/results/:address', (c) => {
     const parsed = parseAddress(c.req.param('address'));
