@@ -46,14 +46,15 @@ export function isLoopbackHost(host: string | undefined, port: number): boolean 
 
 /**
  * Host header in server mode: a loopback name as above, or one of the server's own names
- * (`server.hostnames`) with our port, the HTTPS port (a reverse proxy in front) or none.
+ * (`server.hostnames`) with any port: a reverse proxy or a port forward in front may listen on
+ * another port than ours, and DNS rebinding is defeated by the name alone.
  */
 export function isAllowedHost(host: string | undefined, port: number, hostnames: readonly string[]): boolean {
   if (isLoopbackHost(host, port)) return true;
   if (!host || hostnames.length === 0) return false;
   const match = /^([a-z0-9.-]+?)\.?(?::(\d{1,5}))?$/.exec(host.toLowerCase());
   if (!match) return false;
-  const portOk = match[2] === undefined || Number(match[2]) === port || Number(match[2]) === 443;
+  const portOk = match[2] === undefined || (Number(match[2]) >= 1 && Number(match[2]) <= 65535);
   return portOk && hostnames.some((n) => n.toLowerCase().replace(/\.$/, '') === match[1]);
 }
 

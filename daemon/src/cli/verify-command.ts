@@ -27,7 +27,7 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
     .option('--no-probe', 'skip the catch-all probe (a random address asked in the same session)')
     .option('--socks <url>', 'connect to mail servers through this SOCKS5 proxy, socks5://[user:pass@]host:port (default: the settings\')', socksUrl)
     .option('--no-progress', 'no progress bar, even on a terminal')
-    .option('--server [url]', 'send the list to a MailPing server (https://…; default: settings client.server) with MAILPING_TOKEN or client.token')
+    .option('--server <url>', 'send the list to a MailPing server (https://…) with the token of MAILPING_TOKEN or `mailping connect`')
     .option('--list <id>', 'with --server: read the answers of a list sent before (after an interruption)')
     .addOption(new Option('--resolve <name:address>', 'with --server: connect to this address for this name, like curl --resolve').hideHelp())
     .addOption(new Option('--smtp-port <port>', 'SMTP port of mail servers (tests only)').argParser((v) => positiveInt(v, 65535, 'port')).hideHelp())
