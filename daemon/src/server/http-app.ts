@@ -1,13 +1,14 @@
 import { PROTOCOL_VERSION, parseAddress, type ErrorCode } from '@mailping/shared';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
 import { checkExtensionOrigin, isAllowedHost, tokenFitsOrigin } from '../auth/origin-policy';
 import { quotaOf } from '../auth/quota';
 import { describeClient, refusalOf } from './client-info';
 import type { DaemonContext } from './context';
+import { pairBody, verifyBody } from './api-schemas';
 import { fail, type Env } from './http-common';
 import { registerListRoutes } from './list-routes';
+import { registerApiDocs } from './openapi';
 import type { ListRunner } from './list-runner';
 import { redeem } from './redeem';
 import { admit, submitAdmitted, syntaxResult, type Answer } from './verification';
@@ -17,13 +18,6 @@ import { admit, submitAdmitted, syntaxResult, type Answer } from './verification
  * the WebSocket: loopback Host only, no web-page origins, a token on every /v1 request. No CORS
  * headers, ever: a page must not be able to read a single answer.
  */
-const verifyBody = z.union([
-  z.object({ address: z.string().min(1).max(320), fresh: z.boolean().optional() }).strict(),
-  z.object({ addresses: z.array(z.string().max(320)).min(1), fresh: z.boolean().optional() }).strict(),
-]);
-
-const pairBody = z.object({ code: z.string().max(64), label: z.string().max(64).optional() }).strict();
-
 const STATUS_OF: Record<ErrorCode, 400 | 413 | 429 | 500 | 503> = {
   bad_message: 400,
   too_large: 413,
@@ -39,8 +33,8 @@ const STATUS_OF: Record<ErrorCode, 400 | 413 | 429 | 500 | 503> = {
   internal: 500,
 };
 
-export function createHttpApp(ctx: DaemonContext, lists: ListRunner): Hono<Env> {
-  const app = new Hono<Env>();
+export function createHttpApp(ctx: DaemonContext, lists: ListRunner): OpenAPIHono<Env> {
+  const app = new OpenAPIHono<Env>();
   // Requests in flight per token, for the same cap a WebSocket connection has.
   const pending = new Map<string, number>();
 
@@ -178,6 +172,7 @@ export function createHttpApp(ctx: DaemonContext, lists: ListRunner): Hono<Env> 
   });
 
   registerListRoutes(app, ctx, lists);
+  registerApiDocs(app, ctx.version);
 
   app.get('/v1/results/:address', (c) => {
     const parsed = parseAddress(c.req.param('address'));

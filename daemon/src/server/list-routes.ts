@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { stream } from 'hono/streaming';
-import { z } from 'zod';
 import type { ListEvent, ListRow } from '../store/list-store';
+import { listBody } from './api-schemas';
 import type { DaemonContext } from './context';
 import { fail, type Env } from './http-common';
 import type { ListRunner } from './list-runner';
@@ -12,7 +12,6 @@ import type { ListRunner } from './list-runner';
  * A reader whose connection dropped asks for `?after=<last seq>` and misses nothing, sees nothing
  * twice. The list runs in the daemon whether or not anyone reads.
  */
-export const listBody = z.object({ addresses: z.array(z.string().max(320)).min(1), fresh: z.boolean().optional() }).strict();
 
 // Without a quota (a token of this machine) a list is still bounded: one request body.
 const MAX_LIST_BODY_BYTES = 32 * 1024 * 1024;
