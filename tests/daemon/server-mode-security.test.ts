@@ -315,3 +315,31 @@ describe('quotas', () => {
     for (const e of limited) expect(e).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) });
   });
 });
+
+describe('/metrics', () => {
+  it('serves Prometheus text to this machine and to a metrics token only', async () => {
+    const fromNetwork = await tlsRequest(target, 'GET', '/metrics', {}, undefined, STRANGER_ADDRESS);
+    expect(fromNetwork.status).toBe(403);
+    expect((await tlsRequest(target, 'GET', '/metrics', { authorization: `Bearer ${token}` }, undefined, STRANGER_ADDRESS)).status).toBe(403);
+    const made = await runCli(['tokens', 'create', '--metrics', '--label', 'prometheus'], { env: { MAILPING_HOME: daemon.home } });
+    const scraper = made.stdout.trim();
+    const scraped = await tlsRequest(target, 'GET', '/metrics', { authorization: `Bearer ${scraper}` }, undefined, STRANGER_ADDRESS);
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers['content-type']).toMatch(/^text\/plain/);
+    expect(scraped.body).toMatch(/^mailping_queue_depth \d+$/m);
+    expect(scraped.body).toMatch(/^mailping_verdicts_total\{verdict="deliverable",reason="accepted"\} \d+$/m);
+    expect(scraped.body).toMatch(/^mailping_cache_hits_total [1-9]\d*$/m);
+    expect(scraped.body).toMatch(/^mailping_rcpt_total\{domain="valid.test"\} [1-9]\d*$/m);
+    expect(scraped.body).toMatch(/^mailping_mx_sessions_total\{mx_ip="127\.0\.25\.10"\} [1-9]\d*$/m);
+    // The scraper's token verifies nothing.
+    expect((await tlsRequest(target, 'POST', '/v1/verify', { authorization: `Bearer ${scraper}`, 'content-type': 'application/json' }, '{"address":"alice@valid.test"}')).status).toBe(401);
+    const local = await tlsRequest(target, 'GET', '/metrics', {}, undefined, '127.0.0.1');
+    expect(local.status).toBe(200);
+  });
+
+  it('serves the OpenAPI document', async () => {
+    const doc = await tlsRequest(target, 'GET', '/openapi.json', {}, undefined, STRANGER_ADDRESS);
+    expect(doc.status).toBe(200);
+    expect(Object.keys((JSON.parse(doc.body) as { paths: object }).paths)).toContain('/v1/lists/{id}/events');
+  });
+});

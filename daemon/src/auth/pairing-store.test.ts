@@ -86,7 +86,7 @@ describe('tokens in the database', () => {
   it('list without secrets, revoke, and record when they were used', () => {
     const tokens = createTokenStore(db, clock);
     const issued = tokens.issue({ origin: null, label: 'script' });
-    expect(tokens.list()).toEqual([{ id: issued.id, label: 'script', origin: null, createdAt: now, lastUsedAt: null, revokedAt: null, quota: null }]);
+    expect(tokens.list()).toEqual([{ id: issued.id, label: 'script', origin: null, createdAt: now, lastUsedAt: null, revokedAt: null, quota: null, scope: 'verify' }]);
     now += 1000;
     tokens.authenticate(issued.token);
     expect(tokens.list()[0]!.lastUsedAt).toBe(now);

@@ -47,11 +47,16 @@ export function tokensCommand(setExitCode: (code: number) => void): Command {
   const create = new Command('create')
     .description('make a token for a script that calls the HTTP API (Authorization: Bearer <token>); the extension pairs with `mailping pair` instead')
     .option('--label <text>', 'a name for it in `mailping tokens list`', 'script')
-    .action((flags: { label: string }) =>
+    .option('--metrics', 'a token for a Prometheus scraper: it reads /metrics and nothing else')
+    .action((flags: { label: string; metrics?: boolean }) =>
       withDb((db) => {
-        const issued = createTokenStore(db).issue({ origin: null, label: flags.label.slice(0, 64) });
+        const issued = createTokenStore(db).issue({ origin: null, label: flags.label.slice(0, 64), scope: flags.metrics ? 'metrics' : 'verify' });
         process.stdout.write(`${issued.token}\n`);
-        process.stderr.write(`Token ${issued.id} created. It is shown only now; it works without a browser Origin only.\n`);
+        process.stderr.write(
+          flags.metrics
+            ? `Metrics token ${issued.id} created. It is shown only now; it reads /metrics (Authorization: Bearer <token>) and nothing else.\n`
+            : `Token ${issued.id} created. It is shown only now; it works without a browser Origin only.\n`,
+        );
       }),
     );
 
@@ -112,7 +117,7 @@ function table(tokens: TokenRecord[], usage: Map<string, DayUsage>, settings: Se
       when(t.createdAt),
       when(t.lastUsedAt),
       today(t),
-      t.revokedAt === null ? (t.quota === null ? 'active' : 'active, invited') : `revoked ${when(t.revokedAt)}`,
+      t.revokedAt === null ? (t.scope === 'metrics' ? 'active, metrics only' : t.quota === null ? 'active' : 'active, invited') : `revoked ${when(t.revokedAt)}`,
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

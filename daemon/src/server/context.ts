@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings';
 import type { RateLimiter } from '../auth/rate-limiter';
 import type { TokenStore } from '../auth/token-store';
 import type { UsageStore } from '../auth/usage-store';
+import type { DaemonMetrics } from '../metrics/daemon-metrics';
 import type { NetworkPolicy } from '../network/network-policy';
 import type { Scheduler } from '../scheduler/types';
 import type { Db } from '../store/database';
@@ -49,6 +50,7 @@ export interface DaemonContext {
   /** Wrong invite codes per source address (budgetKey), per hour. */
   pairingBudget: RateLimiter;
   network: NetworkPolicy;
+  metrics: DaemonMetrics;
   settings: Settings;
   tuning: ServerTuning;
   log: Logger;

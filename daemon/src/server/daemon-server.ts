@@ -5,6 +5,7 @@ import type { Settings } from '../config/settings';
 import { createRateLimiter } from '../auth/rate-limiter';
 import { createTokenStore } from '../auth/token-store';
 import { createUsageStore } from '../auth/usage-store';
+import { createDaemonMetrics } from '../metrics/daemon-metrics';
 import { createNetworkPolicy } from '../network/network-policy';
 import type { Scheduler } from '../scheduler/types';
 import type { Db } from '../store/database';
@@ -56,6 +57,7 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     usage: createUsageStore(options.db, now),
     pairingBudget: createRateLimiter(options.settings.server.pairingAttemptsPerHour, now, 3_600_000),
     network: createNetworkPolicy(options.settings.server),
+    metrics: createDaemonMetrics(options.scheduler),
     settings: options.settings,
     tuning: { ...DEFAULT_TUNING, ...options.tuning },
     log: options.log,
@@ -68,7 +70,10 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
   const lists = createListRunner(ctx);
   const app = createHttpApp(ctx, lists);
   const gateway = createWsGateway(ctx);
-  const unsubscribe = ctx.scheduler.onUpdate((result) => gateway.broadcast({ type: 'update', result }));
+  const unsubscribe = ctx.scheduler.onUpdate((result) => {
+    ctx.metrics.observe(result, false);
+    gateway.broadcast({ type: 'update', result });
+  });
   let servers: Server[] = [];
   let tlsWatch: TlsReloader | null = null;
   let stopping: Promise<void> | null = null;

@@ -75,6 +75,18 @@ export function createHttpApp(ctx: DaemonContext, lists: ListRunner): OpenAPIHon
     }),
   );
 
+  // Local scrapers need nothing; from the network a token of scope "metrics" (`mailping tokens create --metrics`).
+  app.get('/metrics', async (c) => {
+    const bearer = /^Bearer ([^\s]{1,256})$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const local = c.get('peer').local && c.req.header('origin') === undefined;
+    if (!local && !(bearer && ctx.tokens.authenticate(bearer, 'metrics'))) {
+      ctx.log.info(`refused /metrics from ${c.get('peer').address}`);
+      return fail(c, 403, 'forbidden', '/metrics is for this machine, or for a token made with `mailping tokens create --metrics`');
+    }
+    c.header('Content-Type', ctx.metrics.registry.contentType);
+    return c.body(await ctx.metrics.registry.metrics());
+  });
+
   app.use('/v1/*', async (c, next) => {
     const origin = c.req.header('origin');
     // No Origin: a local program, not a web page. An Origin must be one of our extensions.

@@ -65,6 +65,7 @@ export async function submitAdmitted(
       ...(options.signal && { signal: options.signal }),
       ...(options.onProgress && { onProgress: options.onProgress }),
     });
+    ctx.metrics.observe(answer.result, answer.cached);
     if (answer.cached) {
       ctx.limiter.refund(clientId);
       settle.wasCached(clientId);

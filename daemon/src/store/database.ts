@@ -69,6 +69,7 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE pairing_codes ADD COLUMN invite TEXT;  -- {name, quota} as JSON for an invite; NULL for a local pairing code
   ALTER TABLE tokens ADD COLUMN quota TEXT;          -- quota overrides as JSON for an invited token; NULL: no quota
+  ALTER TABLE tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'verify';  -- 'verify', or 'metrics' (reads /metrics only)
 
   CREATE TABLE token_usage (
     token_id  TEXT NOT NULL,
