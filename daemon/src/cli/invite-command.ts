@@ -57,9 +57,9 @@ export function inviteCommand(_setExitCode: (code: number) => void): Command {
         [
           `Invite for ${label}: ${code}`,
           '',
-          `Valid for ${hours > 0 ? `${hours} hour${hours === 1 ? '' : 's'}` : 'less than an hour'}, once. Send it to ${label} over a channel you trust. They enter it:`,
-          '  in the extension: Options → Server URL (https://your.server.name), then "Pair" with this code;',
-          '  on the command line: mailping connect https://your.server.name <code>',
+          `Valid for ${hours > 0 ? `${hours} hour${hours === 1 ? '' : 's'}` : 'less than an hour'}, once. Send it to ${label} over a channel you trust. They run:`,
+          `  mailping connect https://<this server's name> ${code}`,
+          '  (or POST {"code": "..."} to /v1/pair for a token: see docs/server.md)',
           'See who uses what with `mailping tokens`; stop a token with `mailping tokens revoke <id>`.',
           '',
         ].join('\n'),

@@ -58,9 +58,6 @@ function checkServerSettings(server: Settings['server']): SettingIssue[] {
   if (server.host !== null && net.isIP(server.host) === 0) {
     issues.push({ key: 'server.host', message: `"${server.host}" is not an IP address (use 0.0.0.0 for every interface, or one address)` });
   }
-  if ((server.tls.cert === null) !== (server.tls.key === null)) {
-    issues.push({ key: server.tls.cert === null ? 'server.tls.cert' : 'server.tls.key', message: 'TLS needs both a certificate and its key' });
-  }
   for (const key of ['trustedProxies', 'localNetworks'] as const) {
     for (const [i, value] of server[key].entries()) {
       const parsed = parseCidr(value);

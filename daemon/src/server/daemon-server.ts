@@ -109,6 +109,10 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     async listen(port) {
       const server = options.settings.server;
       if (server.host !== null) {
+        // Checked here, not when saved: `config set` sets the certificate and the key one at a time.
+        if ((server.tls.cert === null) !== (server.tls.key === null)) {
+          throw new ListenError(`built-in TLS needs both server.tls.cert and server.tls.key; only ${server.tls.cert === null ? 'the key' : 'the certificate'} is set`);
+        }
         const tls = server.tls.cert !== null && server.tls.key !== null ? { cert: server.tls.cert, key: server.tls.key } : null;
         if (!tls && server.trustedProxies.length === 0 && !ctx.network.isLocal(server.host)) {
           throw new ListenError(
