@@ -5,9 +5,10 @@ import { renderContentDetection, type ContentDetectionFigure } from './fig-conte
 import { renderFreshAddress, type FreshFigure } from './fig-fresh-address';
 import { renderFuzz, type FuzzFigure } from './fig-fuzz';
 import { renderMemory, type MemoryFigure } from './fig-memory';
+import { renderServer, type ServerFigure } from './fig-server';
 import { renderWebSocket, type WebSocketFigure } from './fig-websocket';
 import { renderMachine, type Machine } from './machine';
-import { mb, median, ms, table } from './stats';
+import { mb, median, ms, percentile, table } from './stats';
 
 /** Everything one bench run measured, and how it turns into docs/benchmarks.md. */
 export interface BenchResults {
@@ -22,6 +23,7 @@ export interface BenchResults {
   content?: ContentDetectionFigure;
   memory?: MemoryFigure;
   fuzz?: FuzzFigure;
+  server?: ServerFigure;
   /** Figures that could not be measured, and why. */
   failures: string[];
 }
@@ -72,6 +74,18 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   if (r.memory) {
     checks.push({ target: 'daemon idle RSS < 80 MB', measured: mb(r.memory.rssKb.idle), met: r.memory.rssKb.idle < 80 * 1024 });
   }
+  if (r.server) {
+    const added = median(r.server.fresh.serverMs) - median(r.server.fresh.localMs);
+    const p99 = percentile(r.server.cached.latencies, 99);
+    const held = r.server.held;
+    checks.push({ target: 'server mode adds ≤ 10 ms to a fresh check', measured: `${ms(added)} (median ${ms(median(r.server.fresh.serverMs))} vs ${ms(median(r.server.fresh.localMs))} local)`, met: added <= 10 });
+    checks.push({ target: 'cached answers over TLS < 20 ms p99', measured: `p99 ${ms(p99, 3)}, one client over wss://`, met: p99 < 20 });
+    checks.push({
+      target: '1,000 concurrent paired clients held over TLS',
+      measured: `${held.accepted}/${held.clients} welcomed, ${held.stillOpen} open after ${ms(held.holdMs)}, ${held.wrongAnswers} wrong answers`,
+      met: held.clients < 1000 ? null : held.accepted === held.clients && held.stillOpen === held.clients && held.wrongAnswers === 0,
+    });
+  }
   return checks;
 }
 
@@ -104,6 +118,7 @@ export function renderResults(r: BenchResults): string {
   section('4. Content-script detection', r.content && renderContentDetection(r.content));
   section('5. Daemon memory', r.memory && renderMemory(r.memory));
   section('Fuzzing', r.fuzz && renderFuzz(r.fuzz));
+  section('6. Server mode', r.server && renderServer(r.server));
   if (r.failures.length > 0) section('Not measured in this run', r.failures.map((f) => `- ${f}`).join('\n'));
   return sections.join('\n');
 }

@@ -79,6 +79,8 @@ export const settingsSchema = z.object({
       hostnames: z.array(z.string().min(1).max(253)).default([]),
       /** Source addresses treated as this machine (CIDR): local pairing codes and /metrics work from these only. */
       localNetworks: z.array(z.string()).default(['127.0.0.0/8', '::1/128']),
+      /** WebSocket connections at once in server mode (local mode keeps a small cap of its own). */
+      maxConnections: z.number().int().min(1).max(100_000).default(2000),
       /** Wrong invite codes one source address (an IPv6 /64) may try per hour. */
       pairingAttemptsPerHour: z.number().int().min(1).max(1000).default(10),
       /** What an invited token may do unless its invite says otherwise. */

@@ -59,7 +59,11 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     network: createNetworkPolicy(options.settings.server),
     metrics: createDaemonMetrics(options.scheduler),
     settings: options.settings,
-    tuning: { ...DEFAULT_TUNING, ...options.tuning },
+    tuning: {
+      ...DEFAULT_TUNING,
+      ...(options.settings.server.host !== null && { maxConnections: options.settings.server.maxConnections }),
+      ...options.tuning,
+    },
     log: options.log,
     version: options.version,
     startedAt: now(),
