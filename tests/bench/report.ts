@@ -6,6 +6,7 @@ import { renderFreshAddress, type FreshFigure } from './fig-fresh-address';
 import { renderFuzz, type FuzzFigure } from './fig-fuzz';
 import { renderMemory, type MemoryFigure } from './fig-memory';
 import { addedP99Ms, renderSendLatency, type SendLatencyFigure } from './fig-send-latency';
+import { renderServer, type ServerFigure } from './fig-server';
 import { renderWebSocket, type WebSocketFigure } from './fig-websocket';
 import { renderMachine, type Machine } from './machine';
 import { mb, median, ms, percentile, table } from './stats';
@@ -24,6 +25,7 @@ export interface BenchResults {
   memory?: MemoryFigure;
   send?: SendLatencyFigure;
   fuzz?: FuzzFigure;
+  server?: ServerFigure;
   /** Figures that could not be measured, and why. */
   failures: string[];
 }
@@ -91,6 +93,18 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       met: p99 < 16,
     });
   }
+  if (r.server) {
+    const added = median(r.server.fresh.serverMs) - median(r.server.fresh.localMs);
+    const p99 = percentile(r.server.cached.latencies, 99);
+    const held = r.server.held;
+    checks.push({ target: 'server mode adds ≤ 10 ms to a fresh check', measured: `${ms(added)} (median ${ms(median(r.server.fresh.serverMs))} vs ${ms(median(r.server.fresh.localMs))} local)`, met: added <= 10 });
+    checks.push({ target: 'cached answers over TLS < 20 ms p99', measured: `p99 ${ms(p99, 3)}, one client over wss://`, met: p99 < 20 });
+    checks.push({
+      target: '1,000 concurrent paired clients held over TLS',
+      measured: `${held.accepted}/${held.clients} welcomed, ${held.stillOpen} open after ${ms(held.holdMs)}, ${held.wrongAnswers} wrong answers`,
+      met: held.clients < 1000 ? null : held.accepted === held.clients && held.stillOpen === held.clients && held.wrongAnswers === 0,
+    });
+  }
   return checks;
 }
 
@@ -124,6 +138,7 @@ export function renderResults(r: BenchResults): string {
   section('5. Daemon memory', r.memory && renderMemory(r.memory));
   section('6. A clean Send in webmail (the warning before a bounce)', r.send && renderSendLatency(r.send));
   section('Fuzzing', r.fuzz && renderFuzz(r.fuzz));
+  section('7. Server mode', r.server && renderServer(r.server));
   if (r.failures.length > 0) section('Not measured in this run', r.failures.map((f) => `- ${f}`).join('\n'));
   return sections.join('\n');
 }

@@ -28,6 +28,9 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
     .option('--socks <url>', 'connect to mail servers through this SOCKS5 proxy, socks5://[user:pass@]host:port (default: the settings\')', socksUrl)
     .option('--retry-for <duration>', 'wait up to this long to ask greylisted and deferred addresses again, e.g. 20m, 90s (default: 20m with --file, else 0: no wait)', duration)
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--server <url>', 'send the list to a MailPing server (https://…) with the token of MAILPING_TOKEN or `mailping connect`')
+    .option('--list <id>', 'with --server: read the answers of a list sent before (after an interruption)')
+    .addOption(new Option('--resolve <name:address>', 'with --server: connect to this address for this name, like curl --resolve').hideHelp())
     .addOption(new Option('--smtp-port <port>', 'SMTP port of mail servers (tests only)').argParser((v) => positiveInt(v, 65535, 'port')).hideHelp())
     .action(async (addresses: string[], flags: VerifyFlags, command: Command) => {
       const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: EXIT_USAGE });
@@ -49,7 +52,13 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
         }
       }
       inputs = inputs.filter((a) => a.trim() !== '');
-      if (inputs.length === 0) usage('give at least one address, or --file');
+      if (flags.list !== undefined && flags.server === undefined) usage('--list reads a list on a server: give --server too');
+      if (inputs.length === 0 && flags.list === undefined) usage('give at least one address, or --file');
+      if (flags.server !== undefined) {
+        const { runRemoteVerify } = await import('./remote-verify');
+        setExitCode(await runRemoteVerify(inputs, { ...flags, server: flags.server }, format));
+        return;
+      }
       const { runVerify } = await import('./verify-run');
       setExitCode(await runVerify(inputs, flags, format));
     });

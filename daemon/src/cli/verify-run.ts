@@ -48,6 +48,9 @@ export interface VerifyFlags {
   cache: boolean;
   /** How long to wait for greylisting and deferral retries (ms); default: 20 min for --file, else 0. */
   retryFor?: number;
+  server?: string | true;
+  list?: string;
+  resolve?: string;
 }
 
 /** Long enough for typical greylisting (5 min delay) and a few rate-limit backoffs. */
