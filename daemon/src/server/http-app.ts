@@ -1,7 +1,7 @@
 import { PROTOCOL_VERSION, parseAddress, type ErrorCode } from '@mailping/shared';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkExtensionOrigin, isLoopbackHost, tokenFitsOrigin } from '../auth/origin-policy';
 import type { TokenRecord } from '../auth/token-store';
 import type { DaemonContext } from './context';
