@@ -9,10 +9,10 @@ import { createVerifier } from '../verify/pipeline';
 import { exitCodeFor } from './exit-codes';
 import { formatResult } from './format-human';
 import { OrderedEmitter } from './ordered-emitter';
-import { ResultFile } from './result-file';
+import type { ResultFile } from './result-file';
 import type { ResultFileFormat } from './result-file-format';
 import { submitList } from './submit-list';
-import { VerifyProgress } from './verify-progress';
+
 import { settingsWithFlags } from './verify-settings';
 
 /**
@@ -71,6 +71,8 @@ export async function runVerify(inputs: string[], flags: VerifyFlags, format: Re
   let file: ResultFile | null = null;
   if (flags.out !== undefined && format) {
     try {
+      // CSV writing and the progress bar load only when asked for: most runs are a few addresses.
+      const { ResultFile } = await import('./result-file');
       file = ResultFile.open(flags.out, format);
     } catch (error) {
       db.close();
@@ -95,7 +97,7 @@ export async function runVerify(inputs: string[], flags: VerifyFlags, format: Re
   });
 
   const width = Math.min(40, Math.max(...inputs.map((a) => a.trim().length)));
-  const progress = flags.progress && process.stderr.isTTY && inputs.length > 1 ? new VerifyProgress(inputs.length) : null;
+  const progress = flags.progress && process.stderr.isTTY && inputs.length > 1 ? new (await import('./verify-progress')).VerifyProgress(inputs.length) : null;
   const toStdout = file === null || flags.json === true;
   const stdout = new OrderedEmitter<VerificationResult>((result) => {
     const text = flags.json ? JSON.stringify(result) : formatResult(result, { verbose: Boolean(flags.verbose), width });
