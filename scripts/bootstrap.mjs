@@ -19,6 +19,7 @@ const TEST_PACKAGES = {
   chromium: '/usr/bin/chromium',
   iproute2: '/usr/sbin/ip',
   microsocks: '/usr/bin/microsocks',
+  unzip: '/usr/bin/unzip',
 };
 
 const [job = 'start', ...rest] = process.argv.slice(2);
