@@ -2,8 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
 
-/** Screenshots of what the tests saw, for people to look at: tests/.artifacts/screenshots (gitignored). */
-export const SCREENSHOT_DIR = fileURLToPath(new URL('../../.artifacts/screenshots/', import.meta.url));
+/**
+ * Screenshots of what the tests saw, for people to look at: tests/.artifacts/screenshots
+ * (gitignored), or docs/images when `pnpm screenshots` runs the tests that take the documented ones.
+ */
+export const SCREENSHOT_DIR = process.env.MAILPING_SCREENSHOT_DIR
+  ? `${process.env.MAILPING_SCREENSHOT_DIR.replace(/\/$/, '')}/`
+  : fileURLToPath(new URL('../../.artifacts/screenshots/', import.meta.url));
 
 export async function saveScreenshot(page: Page, name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
