@@ -42,7 +42,7 @@ describe('store packages', () => {
       cwd: EXTENSION,
       timeout: 120_000,
     }).catch((error: { stdout: string }) => error);
-    const report = JSON.parse(lint.stdout.slice(lint.stdout.indexOf('{'))) as { summary: Record<string, number>; errors: unknown[]; warnings: unknown[] };
+    const report = JSON.parse(lint.stdout.slice(lint.stdout.indexOf('{'))) as { summary: { errors: number; warnings: number }; errors: unknown[]; warnings: unknown[] };
     expect({ errors: report.errors, warnings: report.warnings }).toEqual({ errors: [], warnings: [] });
     expect(report.summary.errors + report.summary.warnings).toBe(0);
   }, 130_000);
