@@ -27,6 +27,8 @@ export interface VerifierOptions {
   probeCatchAll: boolean;
   /** How long after a greylisting answer a retry makes sense. */
   greylistRetryMs: number;
+  /** How long a server that deferred us (421, hang-up) is left alone before its addresses are asked again. */
+  deferralBackoffMs: number;
   dial: Dialer;
   /** Injected resolver (tests, caches); otherwise one is made from dnsServers. */
   resolver?: MxResolver;
@@ -58,6 +60,7 @@ export const DEFAULT_OPTIONS: Omit<VerifierOptions, 'helo'> = {
   errorBudget: 8,
   probeCatchAll: true,
   greylistRetryMs: 5 * 60_000,
+  deferralBackoffMs: 60_000,
   dial: directDialer,
 };
 
