@@ -1,6 +1,7 @@
 import { parseAddress, type DnsStage, type ParsedAddress, type VerificationResult } from '@mailping/shared';
 import pLimit from 'p-limit';
 import { buildResult, syntaxFailureResult } from './build-result';
+import { loadAddressLists } from './flags';
 import { classifyDns, classifySmtp } from './classify/classify';
 import { createResolver, lookupMx, type MxLookup, type MxResolver } from './dns/mx-lookup';
 import { HostLimiter } from './host-limiter';
@@ -52,6 +53,7 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
     const all = addresses.map((a) => a.normalized);
     const results = new Map<string, VerificationResult>();
 
+    await loadAddressLists(); // once per process, for the results' flags
     progress(all, 'dns');
     const dnsStart = performance.now();
     const lookup = await lookupMx(domain, resolver, options.random);
