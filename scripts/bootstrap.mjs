@@ -19,6 +19,8 @@ const TEST_PACKAGES = {
   chromium: '/usr/bin/chromium',
   iproute2: '/usr/sbin/ip',
   microsocks: '/usr/bin/microsocks',
+  // The queue tests (tests/scale) start their own Redis for BullMQ.
+  'redis-server': '/usr/bin/redis-server',
 };
 
 const [job = 'start', ...rest] = process.argv.slice(2);
