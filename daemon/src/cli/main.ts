@@ -7,6 +7,7 @@ import { serveCommand } from './serve-command';
 import { serviceCommand } from './service-command';
 import { tokensCommand } from './tokens-command';
 import { verifyCommand } from './verify-command';
+import { workerCommand } from './worker-command';
 
 export const VERSION = '0.1.0';
 
@@ -22,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
-  for (const make of [verifyCommand, serveCommand, pairCommand, tokensCommand, configCommand, doctorCommand, serviceCommand]) {
+  for (const make of [verifyCommand, serveCommand, pairCommand, tokensCommand, configCommand, doctorCommand, serviceCommand, workerCommand]) {
     program.addCommand(make(setExitCode));
   }
   overrideExits(program);

@@ -3,6 +3,7 @@ import { DEFAULT_OPTIONS } from '../verify/options';
 import { EXIT_USAGE } from './exit-codes';
 import { heloName, parseDnsServer, positiveInt, seconds, senderAddress } from './option-parsers';
 import { resultFileFormat, type ResultFileFormat } from './result-file-format';
+import { redisUrl } from './queue-option';
 import { socksUrl } from './socks-option';
 import type { VerifyFlags } from './verify-run';
 
@@ -27,6 +28,8 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
     .option('--no-probe', 'skip the catch-all probe (a random address asked in the same session)')
     .option('--socks <url>', 'connect to mail servers through this SOCKS5 proxy, socks5://[user:pass@]host:port (default: the settings\')', socksUrl)
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--queue <url>', 'put the list on a shared queue (Redis, redis://host:port) for `mailping worker`s, and print their answers', redisUrl)
+    .option('--list <id>', 'with --queue: the list\'s id (default: a new one); the same id again adds nothing and follows it from the start')
     .addOption(new Option('--smtp-port <port>', 'SMTP port of mail servers (tests only)').argParser((v) => positiveInt(v, 65535, 'port')).hideHelp())
     .action(async (addresses: string[], flags: VerifyFlags, command: Command) => {
       const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: EXIT_USAGE });
@@ -49,6 +52,11 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
       }
       inputs = inputs.filter((a) => a.trim() !== '');
       if (inputs.length === 0) usage('give at least one address, or --file');
+      if (flags.queue) {
+        const { runQueueVerify } = await import('./queue-verify-run');
+        return setExitCode(await runQueueVerify(inputs, { ...flags, queue: flags.queue }, format));
+      }
+      if (flags.list) usage('--list names a list on a queue: give --queue too');
       const { runVerify } = await import('./verify-run');
       setExitCode(await runVerify(inputs, flags, format));
     });

@@ -45,6 +45,9 @@ export interface VerifyFlags {
   format?: ResultFileFormat;
   fresh?: boolean;
   cache: boolean;
+  /** Set: the list goes to the shared queue (queue-verify-run.ts) instead. */
+  queue?: string;
+  list?: string;
 }
 
 export async function runVerify(inputs: string[], flags: VerifyFlags, format: ResultFileFormat | null): Promise<number> {

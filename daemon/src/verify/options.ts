@@ -28,6 +28,12 @@ export interface VerifierOptions {
   /** How long after a greylisting answer a retry makes sense. */
   greylistRetryMs: number;
   dial: Dialer;
+  /**
+   * Waits for a free connection slot to an MX address and returns its release. Default: this
+   * verifier's own HostLimiter (maxConnectionsPerHost); `mailping worker` injects leases shared
+   * through Redis, so the cap holds across every worker.
+   */
+  acquireSlot?: (ip: string, signal: AbortSignal) => Promise<() => void>;
   /** Injected resolver (tests, caches); otherwise one is made from dnsServers. */
   resolver?: MxResolver;
   random?: () => number;

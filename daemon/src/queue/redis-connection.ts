@@ -1,0 +1,25 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Two kinds of connection. BullMQ's blocks for jobs and must retry forever
+ * (`maxRetriesPerRequest: null`, as its docs require). The politeness connection must fail
+ * fast instead: a lease renewal that hangs while Redis is away would let the caps lapse
+ * unnoticed, so its commands time out and nothing is queued while it is disconnected.
+ */
+export function bullConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+export function politenessConnection(url: string, commandTimeoutMs: number): Redis {
+  return new Redis(url, {
+    commandTimeout: commandTimeoutMs,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => Math.min(1000, 50 * times),
+  });
+}
+
+/** A connection for a client following a list: blocking reads, reconnects on its own. */
+export function clientConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
