@@ -35,12 +35,24 @@ export function startMeterProxy(options: {
   const sockets = new Set<net.Socket>();
   const open = new Map<string, number>();
 
-  const now = (): number => performance.timeOrigin + performance.now();
+  const now = (): number => Date.now();
   const server = net.createServer((client) => {
     const conn = nextConn++;
     const peer = client.remoteAddress?.replace(/^::ffff:/, '') ?? '?';
-    events.push({ t: now(), kind: 'open', conn, peer });
-    open.set(peer, (open.get(peer) ?? 0) + 1);
+    // Recorded after the other I/O of this event-loop turn: a close the kernel delivered in the
+    // same turn (this process was busy) happened before this accept, as the lease order says.
+    let opened = false;
+    let closed = false;
+    const recordClose = (): void => {
+      events.push({ t: now(), kind: 'close', conn, peer });
+      open.set(peer, (open.get(peer) ?? 1) - 1);
+    };
+    setImmediate(() => {
+      events.push({ t: now(), kind: 'open', conn, peer });
+      open.set(peer, (open.get(peer) ?? 0) + 1);
+      opened = true;
+      if (closed) recordClose();
+    });
     const backend = net.connect({ ...options.upstream, ...(options.dialFromPeer === false ? {} : { localAddress: peer }) });
     sockets.add(client).add(backend);
     let toServer = '';
@@ -62,12 +74,11 @@ export function startMeterProxy(options: {
       if (options.delayMs) setTimeout(send, options.delayMs);
       else send();
     });
-    let closed = false;
     const close = (): void => {
       if (closed) return;
       closed = true;
-      events.push({ t: now(), kind: 'close', conn, peer });
-      open.set(peer, (open.get(peer) ?? 1) - 1);
+      // A session that closes in the turn it was accepted is recorded right after its open.
+      if (opened) recordClose();
       const end = (): void => {
         client.destroy();
         backend.destroy();
@@ -77,8 +88,8 @@ export function startMeterProxy(options: {
       if (options.delayMs) setTimeout(end, options.delayMs);
       else end();
     };
-    client.on('close', close).on('error', close);
-    backend.on('close', close).on('error', close);
+    client.on('end', close).on('close', close).on('error', close);
+    backend.on('end', close).on('close', close).on('error', close);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

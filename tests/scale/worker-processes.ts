@@ -17,11 +17,13 @@ export async function startWorkerProcess(options: {
   dnsServer: string;
   timeScale: number;
   settings?: Record<string, unknown>;
+  /** Batches at once: 4 workers × 4 keep the 20 connection slots of 10 domains busy. */
+  concurrency?: number;
 }): Promise<WorkerProcess> {
   const home = await makeHome(options.settings ?? {});
   const child = spawn(
     process.execPath,
-    [MAILPING_BIN, 'worker', '--queue', options.queueUrl, '--source-address', options.sourceAddress, '--helo', `worker-${options.sourceAddress.replaceAll('.', '-')}.mailping.test`, '--dns-server', options.dnsServer],
+    [MAILPING_BIN, 'worker', '--queue', options.queueUrl, '--source-address', options.sourceAddress, '--helo', `worker-${options.sourceAddress.replaceAll('.', '-')}.mailping.test`, '--dns-server', options.dnsServer, '--concurrency', String(options.concurrency ?? 4)],
     { env: { ...process.env, MAILPING_HOME: home, MAILPING_TIME_SCALE: String(options.timeScale), NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

@@ -3,6 +3,8 @@ import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Settings } from '../config/settings';
 import { said421 } from '../scheduler/backoff';
 import { cacheTtlMs } from '../store/ttl';
+import { lookupMx, type MxResolver } from '../verify/dns/mx-lookup';
+import { syntaxFailureResult } from '../verify/build-result';
 import { createVerifier } from '../verify/pipeline';
 import type { VerifierOptions } from '../verify/options';
 import { SmtpFailureError } from '../verify/smtp/failure';
@@ -33,6 +35,8 @@ export interface BatchDeps {
   settings: Settings;
   verifierOptions: Partial<VerifierOptions>;
   leases: HostLeases;
+  /** For the MX address of a domain seen for the first time (its lease is taken before the engine runs). */
+  resolver?: MxResolver;
   scale: number;
   /** Every batch's abort handle: losing the leases stops them all. */
   running: Set<AbortController>;
@@ -44,6 +48,8 @@ export const MAX_DEFERRALS = 3;
 export const LIST_PRIORITY = 10;
 export const SINGLE_PRIORITY = 1;
 const MINUTE_MS = 60_000;
+/** How long a batch waits for its first connection before it steps aside (delayed) for others. */
+const LEASE_WAIT_MS = 10_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
 /**
@@ -63,27 +69,47 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
   if (!data.fresh && data.version === 0) todo = await answerFromCache(deps, data.list, todo);
   if (todo.length === 0) return 0;
 
-  const [catchAllFact, mxIp] = await redis.hmget(keys.domainFacts(data.domain), 'catchAll', 'mxIp');
-  if (mxIp) {
-    const backoff = await redis.pttl(keys.hostBackoff(mxIp));
-    if (backoff > 0) return delay(job, token, backoff);
+  const [catchAllFact, knownIp] = await redis.hmget(keys.domainFacts(data.domain), 'catchAll', 'mxIp');
+  const mxIp = knownIp ?? (await firstMxAddress(deps, data.domain));
+  const controller = new AbortController();
+  deps.running.add(controller);
+  // The batch's connection lease comes before its RCPT tokens and is kept for the whole batch
+  // (reconnects included): tokens taken and then held while waiting for a free connection would
+  // be spent later, all at once, above the rate.
+  let lease: JobLease | null = null;
+  let results: { outcome: Map<string, VerificationResult>; refused: boolean };
+  let batch: ParsedAddress[];
+  let capacity: number;
+  let windowMs: number;
+  try {
+    if (mxIp) {
+      const backoff = await deps.leases.backoffLeft(mxIp).catch(() => 0);
+      if (backoff > 0) return await delay(job, token, backoff);
+      try {
+        lease = { ip: mxIp, inUse: false, release: await deps.leases.acquire(mxIp, AbortSignal.any([controller.signal, AbortSignal.timeout(scaled(LEASE_WAIT_MS, scale))])) };
+      } catch (error) {
+        return await delay(job, token, error instanceof SlotRefused && error.waitMs > 0 ? error.waitMs : scaled(1000, scale));
+      }
+    }
+    const knownCatchAll = catchAllFact === null ? null : catchAllFact === '1';
+    const probe = knownCatchAll === null ? 1 : 0;
+    capacity = settings.politeness.rcptPerMinutePerDomain;
+    windowMs = scaled(MINUTE_MS, scale);
+    const [taken, wait] = await redis.mpTakeTokens(
+      keys.domainBucket(data.domain),
+      keys.domainBackoff(data.domain),
+      todo.length + probe,
+      capacity,
+      windowMs,
+    );
+    // The catch-all probe is an RCPT too: it is paid for like an address.
+    if (taken - probe < 1) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
+    batch = todo.slice(0, taken - probe);
+    results = await verifyOnLeases(deps, data.domain, batch, knownCatchAll, lease, controller);
+  } finally {
+    deps.running.delete(controller);
+    lease?.release();
   }
-  const knownCatchAll = catchAllFact === null ? null : catchAllFact === '1';
-  const probe = settings.politeness.maxRcptPerSession > 0 && knownCatchAll === null ? 1 : 0;
-  const capacity = settings.politeness.rcptPerMinutePerDomain;
-  const windowMs = scaled(MINUTE_MS, scale);
-  const [taken, wait] = await redis.mpTakeTokens(
-    keys.domainBucket(data.domain),
-    keys.domainBackoff(data.domain),
-    todo.length + probe,
-    capacity,
-    windowMs,
-  );
-  // The catch-all probe is an RCPT too: it is paid for like an address.
-  if (taken - probe < 1) return delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
-  const batch = todo.slice(0, taken - probe);
-
-  const results = await verifyOnLeases(deps, data.domain, batch, knownCatchAll);
   const deferred: string[] = [];
   const greylisted: string[] = [];
   let saw421Ip: string | null = null;
@@ -109,7 +135,7 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
     if (result.reason === 'greylisted' && data.version < settings.greylist.maxRetries) greylisted.push(address.normalized);
   }
   await cacheWrites.exec();
-  await rememberDomain(deps, data.domain, lastIp, knownCatchAll === null ? catchAll : null);
+  await rememberDomain(deps, data.domain, lastIp, catchAllFact === null ? catchAll : null);
   if (saw421Ip) await backOff(deps, data.domain, saw421Ip);
 
   if (greylisted.length > 0) {
@@ -146,35 +172,61 @@ async function answerFromCache(deps: BatchDeps, list: string, todo: ParsedAddres
   return rest;
 }
 
+interface JobLease {
+  ip: string;
+  inUse: boolean;
+  release: () => void;
+}
+
+async function firstMxAddress(deps: BatchDeps, domain: string): Promise<string | null> {
+  if (!deps.resolver) return null;
+  const lookup = await lookupMx(domain, deps.resolver);
+  return lookup.kind === 'mx' ? (lookup.mx[0]?.addresses[0] ?? null) : null;
+}
+
 async function verifyOnLeases(
   deps: BatchDeps,
   domain: string,
   batch: ParsedAddress[],
   knownCatchAll: boolean | null,
+  lease: JobLease | null,
+  controller: AbortController,
 ): Promise<{ outcome: Map<string, VerificationResult>; refused: boolean }> {
-  const controller = new AbortController();
   let refused = false;
   const verifier = createVerifier({
     ...deps.verifierOptions,
+    // One session per batch: the batch's parallelism is other batches, each on its own lease.
+    maxConnectionsPerHost: 1,
     acquireSlot: async (ip, signal) => {
+      let release: () => void;
+      if (lease && lease.ip === ip && !lease.inUse) {
+        const own = lease;
+        own.inUse = true;
+        release = () => void (own.inUse = false);
+      } else {
+        try {
+          release = await deps.leases.acquire(ip, signal);
+        } catch (error) {
+          if (error instanceof SlotRefused) refused = true;
+          throw error;
+        }
+      }
       try {
-        return await deps.leases.acquire(ip, signal);
+        const backoff = await deps.leases.backoffLeft(ip);
+        if (backoff > 0) throw new SlotRefused('backoff', `${ip} said 421 a moment ago`, backoff);
       } catch (error) {
-        if (error instanceof SlotRefused) refused = true;
+        release();
+        refused = true;
         throw error;
       }
+      return release;
     },
   });
-  deps.running.add(controller);
-  try {
-    const outcome = await verifier.verifyDomain(domain, batch, { signal: controller.signal, knownCatchAll });
-    // Sessions stopped because the leases were lost: nothing was learnt, and the job must not
-    // be acknowledged; its lock lapses and another worker runs it.
-    if (controller.signal.aborted) throw new Error(`batch of ${domain} stopped: ${String((controller.signal.reason as Error)?.message ?? '')}`);
-    return { outcome, refused };
-  } finally {
-    deps.running.delete(controller);
-  }
+  const outcome = await verifier.verifyDomain(domain, batch, { signal: controller.signal, knownCatchAll });
+  // Sessions stopped because the leases were lost: nothing was learnt, and the job must not
+  // be acknowledged; its lock lapses and another worker runs it.
+  if (controller.signal.aborted) throw new Error(`batch of ${domain} stopped: ${String((controller.signal.reason as Error)?.message ?? '')}`);
+  return { outcome, refused };
 }
 
 async function rememberDomain(deps: BatchDeps, domain: string, mxIp: string | null, catchAll: boolean | null): Promise<void> {
@@ -198,4 +250,17 @@ async function delay(job: Job<BatchData>, token: string | undefined, ms: number)
 
 export function leasesLost(reason: string): SmtpFailureError {
   return new SmtpFailureError('cancelled', `connection leases lost (${reason})`);
+}
+
+/** The answer for addresses of a batch that could not be verified at all (the batch failed for good). */
+export async function answerGivenUp(redis: PolitenessRedis, data: BatchData, why: string): Promise<void> {
+  const done = await answeredAddresses(redis, data.list, data.addresses);
+  for (const address of data.addresses) {
+    if (done.has(address)) continue;
+    const parsed = parseAddress(address);
+    if (!parsed.ok) continue;
+    const base = syntaxFailureResult(address, { code: 'empty', message: why }, { syntaxMs: 0, dnsMs: null, smtpMs: null, totalMs: 0 });
+    const result: VerificationResult = { ...base, normalized: parsed.address.normalized, verdict: 'unknown', reason: 'temporary_failure', detail: `not verified: ${why}` };
+    await storeAnswer(redis, data.list, address, result);
+  }
 }

@@ -38,6 +38,8 @@ interface Lease {
  */
 export class HostLeases {
   private readonly held = new Map<string, Lease>();
+  /** 421s this worker heard, known here at once (Redis hears of them a round trip later). */
+  private readonly backoffUntil = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private renewing = false;
 
@@ -67,6 +69,26 @@ export class HostLeases {
         return () => this.release(id);
       }
       await sleep(Math.min(waitMs, this.options.pollMs), signal);
+    }
+  }
+
+  /** A server said 421: leave it alone here at once; the caller records it in Redis for the others. */
+  noteBackoff(ip: string, ms: number): void {
+    this.backoffUntil.set(ip, Math.max(this.backoffUntil.get(ip) ?? 0, Date.now() + ms));
+  }
+
+  /**
+   * Milliseconds `ip` is still left alone, asked just before dialing: a lease granted a moment
+   * before some worker heard a 421 must not be used for a new connection.
+   */
+  async backoffLeft(ip: string): Promise<number> {
+    const local = (this.backoffUntil.get(ip) ?? 0) - Date.now();
+    if (local > 0) return local;
+    this.backoffUntil.delete(ip);
+    try {
+      return Math.max(0, await this.redis.pttl(keys.hostBackoff(ip)));
+    } catch (error) {
+      throw new SlotRefused('redis', `cannot reach Redis to check ${ip}: ${(error as Error).message}`);
     }
   }
 

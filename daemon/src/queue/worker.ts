@@ -1,8 +1,9 @@
 import { Queue, Worker } from 'bullmq';
 import type { Settings } from '../config/settings';
+import { createResolver } from '../verify/dns/mx-lookup';
 import type { VerifierOptions } from '../verify/options';
 import { directDialer, type Dialer } from '../verify/smtp/dial';
-import { leasesLost, processBatch, type BatchData } from './batch-processor';
+import { answerGivenUp, leasesLost, processBatch, type BatchData } from './batch-processor';
 import { HostLeases } from './host-leases';
 import { keys, QUEUE_NAME } from './keys';
 import { politenessCommands } from './politeness-scripts';
@@ -30,6 +31,8 @@ export interface RunningWorker {
 const LOCK_MS = 30_000;
 const LEASE_TTL_MS = 15_000;
 const LEASE_POLL_MS = 100;
+const MIN_LEASE_TTL_MS = 4000;
+const MIN_LOCK_MS = 6000;
 
 /**
  * `mailping worker`: pulls domain batches from the queue and verifies them from this machine
@@ -37,7 +40,9 @@ const LEASE_POLL_MS = 100;
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { settings, scale, log } = options;
-  const ttlMs = scaled(LEASE_TTL_MS, scale);
+  // Never below a few seconds, whatever the time scale: a process starved of CPU for longer
+  // than the TTL cannot stop its sessions in time (on a loaded test machine, that happens).
+  const ttlMs = Math.max(MIN_LEASE_TTL_MS, scaled(LEASE_TTL_MS, scale));
   const bull = bullConnection(options.url);
   const redis = politenessCommands(politenessConnection(options.url, Math.max(50, Math.floor(ttlMs / 6))));
   await redis.ping();
@@ -53,21 +58,33 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const backoffMs = scaled(settings.politeness.backoffSeconds * 1000, scale);
   const dial: Dialer = watch421(options.verifierOptions.dial ?? directDialer, (ip) => {
-    if (backoffMs > 0) redis.set(keys.hostBackoff(ip), '421', 'PX', backoffMs).catch((e: Error) => log(`cannot record the 421 of ${ip}: ${e.message}`));
+    if (backoffMs <= 0) return;
+    leases.noteBackoff(ip, backoffMs);
+    redis.set(keys.hostBackoff(ip), '421', 'PX', backoffMs).catch((e: Error) => log(`cannot record the 421 of ${ip}: ${e.message}`));
   });
+  const resolver =
+    options.verifierOptions.resolver ??
+    createResolver({ servers: settings.dnsServers, timeoutMs: settings.timeouts.dnsSeconds * 1000, tries: 2 });
   const queue = new Queue<BatchData>(QUEUE_NAME, { connection: bull });
   const worker = new Worker<BatchData, number>(
     QUEUE_NAME,
-    (job, token) => processBatch(job, token, { redis, queue, settings, verifierOptions: { ...options.verifierOptions, dial }, leases, scale, running, log }),
+    (job, token) => processBatch(job, token, { redis, queue, settings, verifierOptions: { ...options.verifierOptions, dial, resolver }, leases, resolver, scale, running, log }),
     {
       connection: bull,
       concurrency: options.concurrency,
-      lockDuration: scaled(LOCK_MS, scale),
-      stalledInterval: scaled(LOCK_MS, scale),
+      lockDuration: Math.max(MIN_LOCK_MS, scaled(LOCK_MS, scale)),
+      stalledInterval: Math.max(MIN_LOCK_MS, scaled(LOCK_MS, scale)),
       maxStalledCount: 3,
     },
   );
-  worker.on('failed', (job, error) => log(`batch ${job?.id ?? '?'} failed: ${error.message}`));
+  worker.on('failed', (job, error) => {
+    log(`batch ${job?.id ?? '?'} failed: ${error.message}`);
+    // Given up for good (attempts used, or stalled too often): the list still gets an answer
+    // for each address, an honest unknown, so nobody waits for ever.
+    if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(error.message))) {
+      answerGivenUp(redis, job.data, error.message).catch((e: Error) => log(`cannot close batch ${job.id}: ${e.message}`));
+    }
+  });
   worker.on('error', (error) => log(`queue: ${error.message}`));
   await worker.waitUntilReady();
 
