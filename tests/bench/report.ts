@@ -6,6 +6,7 @@ import { renderFreshAddress, type FreshFigure } from './fig-fresh-address';
 import { renderFuzz, type FuzzFigure } from './fig-fuzz';
 import { renderMemory, type MemoryFigure } from './fig-memory';
 import { renderWebSocket, type WebSocketFigure } from './fig-websocket';
+import { renderWorkers, type WorkersFigure } from './fig-workers';
 import { renderMachine, type Machine } from './machine';
 import { mb, median, ms, table } from './stats';
 
@@ -22,6 +23,7 @@ export interface BenchResults {
   content?: ContentDetectionFigure;
   memory?: MemoryFigure;
   fuzz?: FuzzFigure;
+  workers?: WorkersFigure;
   /** Figures that could not be measured, and why. */
   failures: string[];
 }
@@ -104,6 +106,7 @@ export function renderResults(r: BenchResults): string {
   section('4. Content-script detection', r.content && renderContentDetection(r.content));
   section('5. Daemon memory', r.memory && renderMemory(r.memory));
   section('Fuzzing', r.fuzz && renderFuzz(r.fuzz));
+  section('6. Lists through the queue (Redis + mailping worker)', r.workers && renderWorkers(r.workers));
   if (r.failures.length > 0) section('Not measured in this run', r.failures.map((f) => `- ${f}`).join('\n'));
   return sections.join('\n');
 }
