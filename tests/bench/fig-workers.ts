@@ -39,9 +39,9 @@ export interface WorkersFigure {
   overhead: number;
 }
 
-interface RunSettings {
+type RunSettings = {
   politeness: { connectionsPerHost: number; rcptPerMinutePerDomain: number };
-}
+};
 
 const WORKER_IPS = ['127.0.28.1', '127.0.28.2', '127.0.28.3', '127.0.28.4'];
 
