@@ -34,6 +34,22 @@ export default defineConfig({
           hookTimeout: 90_000,
         },
       },
+      // The same lab and daemon as "e2e" (reused when both run), with Debian's Firefox ESR over
+      // WebDriver BiDi (tests/e2e-firefox/support/firefox-browser.ts).
+      {
+        test: {
+          name: 'e2e-firefox',
+          include: ['tests/e2e-firefox/**/*.test.ts'],
+          globalSetup: ['tests/support/build-daemon.ts', 'tests/e2e/lab-setup.ts', 'tests/e2e-firefox/build-extension.ts'],
+          environment: 'node',
+          // One Firefox at a time, and after the other projects (never beside Chromium): two
+          // cores, and a Firefox launch alone took up to 27 s under load.
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
     ],
   },
 });

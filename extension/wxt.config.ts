@@ -50,6 +50,12 @@ export default defineConfig({
             // Firefox for Android understands data_collection_permissions from 142 on.
             gecko_android: { strict_min_version: '142.0' },
           },
+          // Firefox's default MV3 policy for extension pages is "script-src 'self';
+          // upgrade-insecure-requests;", and the upgrade turns the background's
+          // ws://127.0.0.1:<port>/ws into wss://: the daemon gets a TLS ClientHello and nothing
+          // verifies (the /health probe is not upgraded, so the status looked fine). Our own
+          // policy, the same without the upgrade (issue 9; tests/e2e-firefox catch a regression).
+          content_security_policy: { extension_pages: "script-src 'self';" },
         }
       : {
           // A public key, not a secret: it pins the Chrome id to the one the daemon allow-lists.

@@ -17,6 +17,7 @@ const TEST_PACKAGES = {
   'libnet-ssleay-perl': '/usr/share/perl5/Net/SSLeay.pm',
   'libio-socket-inet6-perl': '/usr/share/perl5/IO/Socket/INET6.pm',
   chromium: '/usr/bin/chromium',
+  'firefox-esr': '/usr/bin/firefox-esr',
   iproute2: '/usr/sbin/ip',
   microsocks: '/usr/bin/microsocks',
   // The queue tests (tests/scale) start their own Redis for BullMQ.

@@ -16,12 +16,17 @@ declare module 'vitest' {
 const EXTENSION_ROOT = fileURLToPath(new URL('../../extension/', import.meta.url));
 const WXT = fileURLToPath(new URL('../../extension/node_modules/wxt/bin/wxt.mjs', import.meta.url));
 
-export default async function setup(project: TestProject): Promise<void> {
+/** Runs `wxt build <args>` in extension/ and returns the output folder (`target`, e.g. chrome-mv3). */
+export async function wxtBuild(args: string[], target: string): Promise<string> {
   try {
-    await promisify(execFile)(process.execPath, [WXT, 'build'], { cwd: EXTENSION_ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    await promisify(execFile)(process.execPath, [WXT, 'build', ...args], { cwd: EXTENSION_ROOT, env: { ...process.env, NO_COLOR: '1' } });
   } catch (e) {
     const { stdout = '', stderr = '' } = e as { stdout?: string; stderr?: string };
-    throw new Error(`wxt build failed:\n${stdout}${stderr}`);
+    throw new Error(`wxt build ${args.join(' ')} failed:\n${stdout}${stderr}`);
   }
-  project.provide('extensionDir', `${EXTENSION_ROOT}.output/chrome-mv3`);
+  return `${EXTENSION_ROOT}.output/${target}`;
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  project.provide('extensionDir', await wxtBuild([], 'chrome-mv3'));
 }

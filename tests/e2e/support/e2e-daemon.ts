@@ -3,7 +3,7 @@ import { freePort, makeHome, removeHome, startDaemon, type DaemonProcess } from 
 import { newPairingCode, pairClient } from '../../support/pairing';
 
 /**
- * The real daemon (`mailping serve`) for the browser tests: the lab's DNS server, its own
+ * The real daemon (`mailping serve`) for the browser tests (Chromium's and Firefox's): the lab's DNS server, its own
  * MAILPING_HOME, a free port that stays the same across a stop and a restart (so the extension's
  * settings and token stay valid, as they would for a person restarting the daemon).
  */
@@ -15,8 +15,11 @@ export interface E2eDaemon {
   stop(): Promise<void>;
   /** A one-time code from the real `mailping pair`. */
   pairingCode(): Promise<string>;
-  /** A token for the extension's origin, paired over a WebSocket the way the extension does. */
-  tokenForExtension(): Promise<string>;
+  /**
+   * A token for the extension's origin (Chrome's pinned id unless told: Firefox's is
+   * moz-extension://<uuid>), paired over a WebSocket the way the extension does.
+   */
+  tokenForExtension(origin?: string): Promise<string>;
   dispose(): Promise<void>;
 }
 
@@ -40,8 +43,8 @@ export async function createE2eDaemon(settings: Record<string, unknown> = {}): P
       daemon.process = null;
     },
     pairingCode: () => newPairingCode(home),
-    async tokenForExtension() {
-      const { client, token } = await pairClient(port, home);
+    async tokenForExtension(origin) {
+      const { client, token } = await pairClient(port, home, origin);
       client.close();
       return token;
     },

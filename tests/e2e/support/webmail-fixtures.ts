@@ -1,17 +1,14 @@
 /// <reference lib="dom" />
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
+import { fixtureResponse } from './fixture-files';
 
 /**
  * Webmail fixture pages served at the webmails' real URLs (https://mail.google.com/…) through
  * Playwright's request routing: nothing reaches the network, and the extension's content
- * scripts match these pages exactly as they match the real sites. `/__fixture__/<file>` serves
- * what several fixtures share from the same folder: chip-input.js (every fixture's
- * recipient-field behaviour), gmail.css and gmail-chips.js (both Gmail pages).
+ * scripts match these pages exactly as they match the real sites (what each URL answers:
+ * fixture-files.ts).
  */
-const FIXTURES = fileURLToPath(new URL('../webmail-fixtures/', import.meta.url));
 
 export interface ServeWebmailOptions {
   /** The pages may read and write the clipboard (a real Ctrl+V; a fix offered as a copy). */
@@ -21,23 +18,8 @@ export interface ServeWebmailOptions {
 /** Serves `pages` (a path prefix → a fixture file; the longest matching prefix wins) at `origin`. */
 export async function serveWebmail(context: BrowserContext, origin: string, pages: Record<string, string>, options: ServeWebmailOptions = {}): Promise<void> {
   await context.route(`${origin}/**`, async (route) => {
-    const url = new URL(route.request().url());
-    const shared = /^\/__fixture__\/([a-z0-9-]+\.(js|css))$/.exec(url.pathname);
-    if (shared) {
-      const body = await readFile(`${FIXTURES}${shared[1]}`).catch(() => null);
-      const contentType = shared[2] === 'js' ? 'text/javascript' : 'text/css';
-      await route.fulfill(body ? { status: 200, contentType, body } : { status: 404, body: '' });
-      return;
-    }
-    // The longest path prefix that names a fixture.
-    const match = Object.keys(pages)
-      .filter((prefix) => `${url.pathname}${url.search}`.startsWith(prefix))
-      .sort((a, b) => b.length - a.length)[0];
-    if (match === undefined) {
-      await route.fulfill({ status: 404, body: '' });
-      return;
-    }
-    await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: await readFile(`${FIXTURES}${pages[match]}`) });
+    const { status, contentType, body } = await fixtureResponse(new URL(route.request().url()), pages);
+    await route.fulfill({ status, contentType, body });
   });
   if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
 }
