@@ -64,6 +64,7 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
       submitted = await submitList(redis, queue, inputs, {
         fresh: Boolean(flags.fresh),
         maxPerBatch: settings.politeness.maxRcptPerSession,
+        minBatches: settings.politeness.connectionsPerHost,
         ...(flags.list ? { list: flags.list } : {}),
       });
     } catch (error) {

@@ -19,14 +19,20 @@ const NO_TIMINGS = { syntaxMs: 0, dnsMs: null, smtpMs: null, totalMs: 0 };
 
 /**
  * Puts a list on the queue: one job per domain batch (≤ `maxPerBatch` addresses, so a session
- * still pipelines them), with ids derived from the list, so submitting again adds nothing. A
+ * still pipelines them; one session per batch, so a domain's list is cut in `minBatches`), with ids derived from the list, so submitting again adds nothing. A
  * single address goes ahead of lists. Malformed addresses are answered here, at once.
  */
 export async function submitList(
   redis: Redis,
   queue: Queue<BatchData>,
   inputs: readonly string[],
-  options: { fresh: boolean; maxPerBatch: number; list?: string },
+  options: {
+    fresh: boolean;
+    maxPerBatch: number;
+    /** A domain's addresses go in at least this many batches when they can (connectionsPerHost): its sessions run side by side. */
+    minBatches?: number;
+    list?: string;
+  },
 ): Promise<SubmittedList> {
   const list = options.list ?? randomUUID();
   const keyOf: string[] = [];
@@ -59,10 +65,11 @@ export async function submitList(
   const priority = seen.size === 1 ? SINGLE_PRIORITY : LIST_PRIORITY;
   const jobs = [...byDomain].flatMap(([domain, addresses]) => {
     const batches: Array<{ name: string; data: BatchData; opts: { jobId: string; priority: number; attempts: number; backoff: { type: 'exponential'; delay: number }; removeOnComplete: { age: number }; removeOnFail: { age: number } } }> = [];
-    for (let i = 0, n = 0; i < addresses.length; i += options.maxPerBatch, n++) {
+    const size = Math.max(1, Math.min(options.maxPerBatch, Math.ceil(addresses.length / Math.max(1, options.minBatches ?? 1))));
+    for (let i = 0, n = 0; i < addresses.length; i += size, n++) {
       batches.push({
         name: 'batch',
-        data: { list, domain, addresses: addresses.slice(i, i + options.maxPerBatch), n, fresh: options.fresh, version: 0, deferrals: 0 },
+        data: { list, domain, addresses: addresses.slice(i, i + size), n, fresh: options.fresh, version: 0, deferrals: 0 },
         opts: {
           jobId: batchJobId(list, domain, n),
           priority,
