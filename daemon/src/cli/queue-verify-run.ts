@@ -5,7 +5,7 @@ import { mailpingPaths } from '../config/paths';
 import { readEvents } from '../queue/answers';
 import type { BatchData } from '../queue/batch-processor';
 import { QUEUE_NAME } from '../queue/keys';
-import { clientConnection } from '../queue/redis-connection';
+import { clientConnection, reportOutages } from '../queue/redis-connection';
 import { submitList } from '../queue/submit-list';
 import { exitCodeFor } from './exit-codes';
 import { formatResult } from './format-human';
@@ -20,6 +20,20 @@ const EXIT_IO = 74;
 const EXIT_UNAVAILABLE = 69;
 const EXIT_INTERRUPTED = 130;
 const BLOCK_MS = 1000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** A wrong URL fails in seconds instead of waiting for ever (the connection retries on its own). */
+async function reachable(redis: ReturnType<typeof clientConnection>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs)));
+  const ping = redis.ping();
+  ping.catch(() => {});
+  try {
+    await Promise.race([ping, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * `mailping verify --queue redis://…`: the list goes on the shared queue and `mailping worker`s
@@ -46,7 +60,10 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
     }
   }
   const redis = clientConnection(flags.queue);
+  reportOutages(redis, 'the list\'s', say);
   const queue = new Queue<BatchData>(QUEUE_NAME, { connection: redis });
+  // Its errors are the connection's, already reported once per outage.
+  queue.on('error', () => {});
   let interrupted = false;
   const stop = new Promise<void>((resolve) => {
     const onSignal = (): void => {
@@ -61,6 +78,7 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
   try {
     let submitted;
     try {
+      await reachable(redis, CONNECT_TIMEOUT_MS);
       submitted = await submitList(redis, queue, inputs, {
         fresh: Boolean(flags.fresh),
         maxPerBatch: settings.politeness.maxRcptPerSession,

@@ -23,3 +23,17 @@ export function politenessConnection(url: string, commandTimeoutMs: number): Red
 export function clientConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null });
 }
+
+/** ioredis reports every failed reconnect; say it once per outage, and when Redis is back. */
+export function reportOutages(redis: Redis, name: string, log: (message: string) => void): void {
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    log(`${name} connection to Redis lost: ${error.message}`);
+  });
+  redis.on('ready', () => {
+    if (down) log(`${name} connection to Redis is back`);
+    down = false;
+  });
+}

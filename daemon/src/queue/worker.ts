@@ -7,7 +7,7 @@ import { answerGivenUp, leasesLost, processBatch, type BatchData } from './batch
 import { HostLeases } from './host-leases';
 import { keys, QUEUE_NAME } from './keys';
 import { politenessCommands } from './politeness-scripts';
-import { bullConnection, politenessConnection } from './redis-connection';
+import { bullConnection, politenessConnection, reportOutages } from './redis-connection';
 import { scaled } from './time-scale';
 import { watch421 } from './watch-421-dialer';
 
@@ -45,7 +45,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const ttlMs = Math.max(MIN_LEASE_TTL_MS, scaled(LEASE_TTL_MS, scale));
   const bull = bullConnection(options.url);
   const redis = politenessCommands(politenessConnection(options.url, Math.max(50, Math.floor(ttlMs / 6))));
-  await redis.ping();
+  reportOutages(bull, 'queue', log);
+  reportOutages(redis, 'politeness', log);
+  try {
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    bull.disconnect();
+    throw error;
+  }
   const running = new Set<AbortController>();
   const leases = new HostLeases(redis, {
     limit: settings.politeness.connectionsPerHost,
