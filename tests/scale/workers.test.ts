@@ -17,7 +17,7 @@ import { startWorkerProcess, type WorkerProcess } from './worker-processes';
 /**
  * Four real `mailping worker`s (each from its own 127.0.28.x), one real Redis, the real Postfix
  * lab behind metering proxies: politeness is counted where the servers see it.
- * MAILPING_TIME_SCALE 0.1: a minute of RCPT budget lasts 6 s, a 421 backoff 6 s, a lease 1.5 s.
+ * MAILPING_TIME_SCALE 0.1: a minute of RCPT budget lasts 6 s, a 421 backoff 6 s; leases keep their 4 s floor.
  */
 const lab = inject('lab');
 const SCALE = 0.1;
