@@ -163,7 +163,6 @@ describe('mailping worker × 4 on one Redis', () => {
       // After each 421, no worker connects to that host during the backoff.
       const tempfail = meters.get(TEMPFAIL_DOMAIN)!.events;
       const said421 = tempfail.filter((e) => e.kind === 'reply421').map((e) => e.t);
-      console.log(tempfail.map((e) => `${Math.round(e.t - tempfail[0]!.t)} ${e.kind} ${e.conn} ${e.peer}`).join('\n'));
       expect(said421.length).toBeGreaterThanOrEqual(2);
       for (const t of said421) {
         const early = tempfail.filter((e) => e.kind === 'open' && e.t > t && e.t < t + BACKOFF_MS - 50);
