@@ -2,7 +2,8 @@ import { DEFAULT_DAEMON_PORT } from '@mailping/shared';
 import { storage } from 'wxt/utils/storage';
 
 /**
- * Settings about the daemon: where it listens, the pairing token, how long a verdict holds.
+ * Settings about the daemon: where it listens, whether this browser is paired, how long a verdict
+ * holds (the token itself is in lib/token-store.ts, out of the content scripts' reach).
  * Only the background and the extension pages import this file (it pulls in the protocol module);
  * what content scripts read lives in lib/settings.ts. Versioned, so a later change of shape ships
  * with a migration instead of a silent reset.
@@ -15,7 +16,11 @@ export interface DaemonEndpoint {
 }
 
 export interface Pairing {
-  token: string;
+  /**
+   * Only in a pairing written by an older version (or by a test that configures the extension the
+   * way it always did): the background moves it to the token store at once and drops it here.
+   */
+  token?: string;
   /** Where the token was issued (host:port): a token only works with the daemon that issued it. */
   endpoint: string;
   pairedAt: string;

@@ -22,3 +22,9 @@ export const webmailChecksItem = storage.defineItem<boolean>('local:webmailCheck
   fallback: true,
   version: 1,
 });
+
+/** A Send in webmail compose asks first when a recipient would bounce (or looks like a typo). */
+export const warnBeforeSendItem = storage.defineItem<boolean>('local:warnBeforeSend', {
+  fallback: true,
+  version: 1,
+});

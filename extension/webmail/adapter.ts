@@ -1,8 +1,9 @@
 /**
  * What MailPing needs from a webmail, and nothing more: one small interface per webmail
  * (gmail.ts, outlook.ts, yahoo.ts, proton.ts, fastmail.ts) and one that needs no site knowledge
- * (generic.ts). The engine (compose-tracker.ts, message-hover.ts) does the rest the same way for
- * all of them.
+ * (generic.ts). The engine (webmail-engine.ts, compose-session.ts, message-hover.ts) does the
+ * rest the same way for all of them; compose-structure.ts has what adapters share (compose
+ * windows around their rows, chips read as recipients, Send controls).
  *
  * Adapters read the page and never change it, except through `replaceRecipient` (the one-click
  * typo fix), which acts the way a person would. Every method fails quietly: an empty list or
@@ -62,6 +63,16 @@ export interface WebmailAdapter {
    * engine then offers to copy the address instead.
    */
   replaceRecipient?(field: RecipientField, token: RecipientToken, address: string): boolean;
+  /**
+   * The compose window's Send controls (a button, a link): a press on one is a Send. Defaults to
+   * the controls labelled Send around the compose window (compose-structure.ts, sendControlsNear).
+   */
+  sendControls?(compose: Element): Element[];
+  /**
+   * Whether Ctrl+Enter (Cmd+Enter on a Mac) sends from this compose window. The webmails with an
+   * adapter all do; the generic adapter only trusts a Send control that advertises it.
+   */
+  sendsOnCtrlEnter(compose: Element): boolean;
   /** An address of an opened message at or around `target`, or null. */
   messageAddressAt(target: Element): MessageAddress | null;
   /**

@@ -205,3 +205,29 @@ describe('the generic adapter (no site knowledge)', () => {
     expect(genericAdapter.messageAddressAt(document.getElementById('recipient-nobody')!)?.address).toBe('nobody@valid.test');
   });
 });
+
+describe('the Send control of each compose window (the warning before a bounce waits there)', () => {
+  const SENDS: { fixture: string; adapter: WebmailAdapter; compose: string; send: string; ctrlEnter: boolean }[] = [
+    { fixture: 'gmail.html', adapter: gmailAdapter, compose: '#compose-dialog', send: '#send', ctrlEnter: true },
+    { fixture: 'gmail.html', adapter: gmailAdapter, compose: '#inline-reply', send: '#reply-send', ctrlEnter: true },
+    { fixture: 'outlook.html', adapter: outlookAdapter, compose: '#compose', send: '#splitButton-r3a__primaryActionButton', ctrlEnter: true },
+    { fixture: 'yahoo.html', adapter: yahooAdapter, compose: '#compose', send: '[data-test-id="compose-send-button"]', ctrlEnter: true },
+    { fixture: 'proton.html', adapter: protonAdapter, compose: '#composer', send: '[data-testid="composer:send-button"]', ctrlEnter: true },
+    { fixture: 'fastmail.html', adapter: fastmailAdapter, compose: '#compose', send: '#compose .send', ctrlEnter: true },
+    // Roundcube's Send is in the toolbar beside the form; neither it nor SOGo's says Ctrl+Enter sends.
+    { fixture: 'roundcube-compose.html', adapter: genericAdapter, compose: '#compose-form', send: '.header a.send', ctrlEnter: false },
+    { fixture: 'sogo.html', adapter: genericAdapter, compose: '#compose', send: '#send', ctrlEnter: false },
+    // The generic adapter on Gmail: the Send control is found by its label, its tooltip names the shortcut.
+    { fixture: 'gmail.html', adapter: genericAdapter, compose: '#compose-dialog', send: '#send', ctrlEnter: true },
+  ];
+
+  it.each(SENDS)('$adapter.name finds $send in $compose of $fixture', async (c) => {
+    loadWebmailFixture(c.fixture);
+    await wait(60);
+    const compose = document.querySelector(c.compose)!;
+    const root = c.adapter.composeWindows(document).find((w) => w === compose || w.contains(compose) || compose.contains(w))!;
+    expect(root).toBeDefined();
+    expect(c.adapter.sendControls?.(root)).toEqual([document.querySelector(c.send)]);
+    expect(c.adapter.sendsOnCtrlEnter(root)).toBe(c.ctrlEnter);
+  });
+});

@@ -1,6 +1,7 @@
-import { showInTopLayer } from '@/entrypoints/content/badge-element';
+import { attachHost, createShadowHost, showInTopLayer } from '@/components/shadow-host';
 import { createIcon } from '@/lib/verdict-icons';
 import { suggestionText } from '@/lib/verdict-words';
+import { KIND_LABELS } from './recipient-labels';
 import type { NoticeEntry } from './notice-model';
 import { noticeTitle } from './notice-model';
 
@@ -62,11 +63,8 @@ export class ComposeNotice {
     private readonly actions: NoticeActions,
     private readonly canFix: boolean,
   ) {
-    this.host = doc.createElement(NOTICE_TAG);
-    this.host.style.cssText = 'all: initial !important; position: fixed !important; z-index: 2147483646 !important; display: none !important;';
-    const shadow = this.host.attachShadow({ mode: 'open' });
-    const style = doc.createElement('style');
-    style.textContent = CSS;
+    const { host, shadow } = createShadowHost(doc, NOTICE_TAG, { css: CSS, hostStyle: 'z-index: 2147483646 !important; display: none !important;' });
+    this.host = host;
     this.#card = this.#el('section', 'mp-card');
     this.#card.setAttribute('role', 'region');
     this.#card.setAttribute('aria-label', 'MailPing: recipients to look at');
@@ -85,7 +83,7 @@ export class ComposeNotice {
     this.#message = this.#el('p', 'mp-message');
     this.#message.setAttribute('role', 'status');
     this.#card.append(head, this.#list, this.#message);
-    shadow.append(style, this.#card);
+    shadow.append(this.#card);
   }
 
   get visible(): boolean {
@@ -130,7 +128,7 @@ export class ComposeNotice {
       }
       return;
     }
-    if (!this.host.isConnected) this.doc.documentElement.append(this.host);
+    attachHost(this.doc, this.host);
     const width = Math.min(WIDTH, viewport.width - 16, Math.max(220, area.compose.width - 16));
     const left = Math.max(8, Math.min(viewport.width - width - 8, Math.min(area.compose.right, viewport.width) - width - 8));
     // Below the recipient fields (and subject), as tall as the window leaves room for (the
@@ -160,7 +158,7 @@ export class ComposeNotice {
     const addr = this.#el('span', 'mp-addr');
     addr.textContent = entry.address;
     const why = this.#el('span', 'mp-why');
-    why.textContent = `${entry.kind === 'to' ? 'To' : entry.kind === 'cc' ? 'Cc' : 'Bcc'}: ${entry.reason}`;
+    why.textContent = `${KIND_LABELS[entry.kind]}: ${entry.reason}`;
     text.append(addr, why);
     li.append(createIcon(this.doc, entry.state, 16), text);
     if (entry.suggestion) {

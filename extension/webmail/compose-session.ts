@@ -5,6 +5,9 @@ import { isSubjectField } from './compose-structure';
 import { noticeEntries, type NoticeEntry } from './notice-model';
 import type { PersonActivity } from './person-activity';
 import { RecipientMark } from './recipient-mark';
+import { sendBlockers, type SendBlocker } from './send-blockers';
+import { SendConfirm } from './send-confirm';
+import type { Replay } from './send-guard';
 
 /**
  * One open compose window: its recipients' marks, kept in step with the chips the webmail shows
@@ -38,6 +41,10 @@ export class ComposeSession {
   #fieldOf = new Map<RecipientMark, RecipientField>();
   #first = true;
   #noticeDirty = true;
+  #confirm: SendConfirm | null = null;
+  #replay: Replay | null = null;
+  /** Where the focus was when the Send was stopped: Escape gives it back. */
+  #focusBefore: Element | null = null;
 
   constructor(
     readonly root: Element,
@@ -109,6 +116,12 @@ export class ComposeSession {
     if (this.#noticeDirty) {
       this.#noticeDirty = false;
       this.notice.render(noticeEntries([...this.marks.values()].map((m) => ({ kind: m.token.kind, state: m.state }))));
+      if (this.#confirm?.open) {
+        // Fixed meanwhile (a typo fix, a chip removed): nothing left to confirm.
+        const blockers = this.sendBlockers();
+        if (blockers.length === 0) this.#closeConfirm(true);
+        else this.#confirm.render(blockers);
+      }
     }
     // While the person types a recipient, the webmail's suggestions open right where the notice
     // sits: it steps aside until the field is empty again (or the focus moves on).
@@ -129,6 +142,69 @@ export class ComposeSession {
     });
   }
 
+  /** The recipients a Send would stop for, from the marks as they are now (no waiting). */
+  sendBlockers(): SendBlocker[] {
+    if (this.marks.size === 0) return [];
+    return sendBlockers([...this.marks.values()].map((m) => ({ kind: m.token.kind, state: m.state })));
+  }
+
+  get confirmOpen(): boolean {
+    return this.#confirm?.open ?? false;
+  }
+
+  focusConfirm(): void {
+    this.#confirm?.host.shadowRoot?.querySelector<HTMLElement>('[role="alertdialog"]')?.focus({ preventScroll: true });
+  }
+
+  /** A Send was stopped: asks the person, with the way to do it again if they still want to. */
+  openConfirm(blockers: SendBlocker[], control: Element | null, replay: Replay): void {
+    this.#replay = replay;
+    this.#focusBefore = this.ctx.doc.activeElement;
+    this.#confirm ??= new SendConfirm(this.ctx.doc, {
+      fix: (list) => this.#fixBlockers(list),
+      sendAnyway: () => {
+        const again = this.#replay;
+        this.#closeConfirm(true);
+        again?.();
+      },
+      cancel: () => this.#closeConfirm(true),
+      isTrusted: this.ctx.isTrusted,
+    });
+    const win = this.ctx.doc.defaultView;
+    const viewport = { width: win?.innerWidth ?? 1024, height: win?.innerHeight ?? 768 };
+    const rect = control?.getBoundingClientRect();
+    const anchor = rect && rect.width > 0 && rect.height > 0 ? rect : null;
+    this.#confirm.show(blockers, anchor, this.root.getBoundingClientRect(), viewport);
+    const first = blockers[0]!;
+    this.ctx.announce(`Not sent yet: ${first.text}${blockers.length > 1 ? ` And ${blockers.length - 1} more.` : ''}`);
+  }
+
+  #closeConfirm(restoreFocus: boolean): void {
+    this.#replay = null;
+    if (!this.#confirm?.open) return;
+    this.#confirm.close();
+    const before = this.#focusBefore as HTMLElement | null;
+    this.#focusBefore = null;
+    if (restoreFocus && before?.isConnected && typeof before.focus === 'function') before.focus({ preventScroll: true });
+  }
+
+  /** "Fix": the typo fixes in one click; without one, back to the field of the bad recipient. */
+  #fixBlockers(blockers: readonly SendBlocker[]): void {
+    const typos = blockers.filter((b) => b.suggestion !== null);
+    this.#closeConfirm(false);
+    for (const blocker of typos) {
+      const mark = [...this.marks.values()].find((m) => m.address.toLowerCase() === blocker.address.toLowerCase());
+      if (mark) this.#fix(mark, blocker.suggestion!);
+    }
+    if (typos.length > 0) return;
+    const first = blockers[0];
+    const mark = first && [...this.marks.values()].find((m) => m.address.toLowerCase() === first.address.toLowerCase());
+    const entry = mark ? this.#fieldOf.get(mark)?.entry : null;
+    entry?.focus({ preventScroll: true });
+    if (first) this.notice.say(`Remove ${first.address} or replace it, then send again.`);
+    this.ctx.requestLayout();
+  }
+
   statusChanged(): void {
     for (const mark of this.marks.values()) mark.statusChanged();
   }
@@ -137,6 +213,7 @@ export class ComposeSession {
     for (const mark of this.marks.values()) mark.destroy();
     this.marks.clear();
     this.notice.destroy();
+    this.#confirm?.destroy();
   }
 
   /** The compose window's box and its recipient fields' box, while both are on screen. */

@@ -1,6 +1,6 @@
 import { addressesIn, addressInAttributes } from './address-in-element';
 import { kindFromLabel, kindFromName } from './recipient-labels';
-import type { RecipientKind, RecipientToken } from './adapter';
+import type { RecipientField, RecipientKind, RecipientToken } from './adapter';
 
 /**
  * What every compose window has, whoever built it, read from semantics rather than class
@@ -123,6 +123,35 @@ export function composeRootOf(entry: Element, levels = 16): Element | null {
 }
 
 /**
+ * The compose windows around some elements of theirs (recipient rows, entries): each element's
+ * nearest `around` (the webmail's own compose container), else the smallest ancestor that also
+ * holds a subject or a body. Each window once.
+ */
+export function composeRootsOf(elements: Iterable<Element>, around: string): Element[] {
+  const roots = new Set<Element>();
+  for (const el of elements) {
+    const compose = el.closest(around) ?? composeRootOf(el);
+    if (compose) roots.add(compose);
+  }
+  return [...roots];
+}
+
+/**
+ * A field's recipients from its chips: each chip with the address `read` finds in it. A field
+ * without the chips the adapter knows (another build of the webmail) falls back to the generic
+ * chip finder (tokensInScope).
+ */
+export function chipTokens(field: RecipientField, chips: readonly Element[], read: (chip: Element) => string | null): RecipientToken[] {
+  if (chips.length === 0) return tokensInScope(field.element, field.entry, field.kind);
+  const tokens: RecipientToken[] = [];
+  for (const chip of chips) {
+    const address = read(chip);
+    if (address && address.includes('@')) tokens.push({ kind: field.kind, address, element: chip });
+  }
+  return tokens;
+}
+
+/**
  * The whole field of an entry: its largest ancestor inside the compose window that holds no
  * other entry, no subject and no body, so the chips of this field are inside and nothing else is.
  */
@@ -208,4 +237,53 @@ export function removeControlOf(token: Element): HTMLElement | null {
     if (REMOVE_WORDS.test(words)) return c;
   }
   return null;
+}
+
+/** "Send", "Send (Ctrl-Enter)", "Senden", "Envoyer"…: a Send control's label starts with it. */
+const SEND_WORDS = /^\s*(?:send|senden|envoyer|enviar|invia|verzenden|skicka|send nu|lähetä|wyślij|odeslat|küldés|gönder|отправить|送信|发送|發送|보내기)(?!\p{L})/iu;
+const CONTROL = 'button, [role="button"], a[href], input[type="submit"], input[type="button"]';
+
+function controlLabel(el: Element): string {
+  return el.getAttribute('aria-label') ?? el.getAttribute('data-tooltip') ?? el.getAttribute('title') ?? ((el as HTMLInputElement).value || text(el));
+}
+
+/** Whether a control's label says Send (not "Send later", a menu, or "Sending options"). */
+export function isSendControl(el: Element): boolean {
+  if (el.getAttribute('aria-haspopup') === 'true' || el.getAttribute('aria-haspopup') === 'menu') return false;
+  const label = controlLabel(el);
+  return SEND_WORDS.test(label) && !/later|schedule|options|sp[äa]ter|plus tard/i.test(label);
+}
+
+/**
+ * The Send controls of a compose window: inside it, or in the nearest container around it that
+ * has one (Roundcube's toolbar sits beside its form), never one that belongs to another compose
+ * window on the page.
+ */
+export function sendControlsNear(compose: Element, levels = 4): Element[] {
+  let el: Element | null = compose;
+  for (let i = 0; el && i <= levels && el.localName !== 'body'; i++, el = el.parentElement) {
+    const found = Array.from(el.querySelectorAll(CONTROL)).filter(isSendControl);
+    if (found.length === 0) continue;
+    // A container this wide holds other compose windows too: only the controls near this one count.
+    const others = Array.from(el.querySelectorAll('form, [role="dialog"], [role="region"]')).filter((o) => o !== compose && !o.contains(compose) && !compose.contains(o));
+    return found.filter((c) => compose.contains(c) || !others.some((o) => o.contains(c)));
+  }
+  return [];
+}
+
+/** The Send controls a site adapter knows by `selector`; by their label when this build has none. */
+export function sendControlsBy(compose: Element, selector: string): Element[] {
+  const own = Array.from(compose.querySelectorAll(selector)).filter((el) => el.getAttribute('aria-haspopup') !== 'true' && el.getAttribute('aria-haspopup') !== 'menu');
+  return own.length > 0 ? own : sendControlsNear(compose);
+}
+
+/** Whether a Send control says Ctrl+Enter (or Cmd+Enter) sends: "Send (Ctrl-Enter)", aria-keyshortcuts. */
+export function advertisesCtrlEnter(control: Element): boolean {
+  const hints = `${control.getAttribute('aria-keyshortcuts') ?? ''} ${controlLabel(control)} ${control.getAttribute('title') ?? ''}`;
+  return /(?:ctrl|control|cmd|command|meta|⌘)\s*[-+]\s*(?:enter|return)/i.test(hints);
+}
+
+/** Ctrl+Enter, or Cmd+Enter on a Mac: the keyboard's Send in the webmails. */
+export function isCtrlEnter(event: KeyboardEvent): boolean {
+  return event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey;
 }

@@ -1,7 +1,8 @@
 import { addressAround } from './address-in-element';
-import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, tokensInScope } from './compose-structure';
+import type { RecipientField, RecipientToken, WebmailAdapter } from './adapter';
+import { composeRootsOf, sendControlsNear, tokensInScope } from './compose-structure';
 import { replaceInTextField } from './recipient-fix';
+import { kindFromName } from './recipient-labels';
 import { caretRect, committedEntries } from './text-entries';
 
 /**
@@ -21,27 +22,16 @@ import { caretRect, committedEntries } from './text-entries';
 
 const FIELD = 'textarea[id$="to-input"], textarea[id$="cc-input"], textarea[id$="bcc-input"]';
 
-function kindOf(field: Element): RecipientKind {
-  return field.id.endsWith('bcc-input') ? 'bcc' : field.id.endsWith('cc-input') ? 'cc' : 'to';
-}
-
 export const fastmailAdapter: WebmailAdapter = {
   name: 'Fastmail',
   matches: ({ hostname }) => /(?:^|\.)fastmail\.com$/.test(hostname),
   observedAttributes: ['value'],
 
-  composeWindows(doc) {
-    const roots = new Set<Element>();
-    for (const field of Array.from(doc.querySelectorAll(FIELD))) {
-      const compose = field.closest('.v-Compose') ?? composeRootOf(field);
-      if (compose) roots.add(compose);
-    }
-    return [...roots];
-  },
+  composeWindows: (doc) => composeRootsOf(doc.querySelectorAll(FIELD), '.v-Compose'),
 
   recipientFields(compose) {
     return Array.from(compose.querySelectorAll<HTMLTextAreaElement>(FIELD)).map(
-      (field): RecipientField => ({ kind: kindOf(field), element: field.parentElement ?? field, entry: field }),
+      (field): RecipientField => ({ kind: kindFromName(field.id) ?? 'to', element: field.parentElement ?? field, entry: field }),
     );
   },
 
@@ -59,6 +49,10 @@ export const fastmailAdapter: WebmailAdapter = {
     const text = field.entry as HTMLTextAreaElement | null;
     return token.textEnd !== undefined && text ? replaceInTextField(text, token.address, address) : false;
   },
+
+  // Not confirmed: the Send button's own hook; it is found by its label.
+  sendControls: (compose) => sendControlsNear(compose),
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     if (target.closest(FIELD) || !target.closest('.v-MessageCard, .v-Message')) return null;

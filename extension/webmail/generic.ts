@@ -7,7 +7,9 @@ import {
   fieldScopeOf,
   isBodyEditor,
   isSubjectField,
+  sendControlsNear,
   tokensInScope,
+  advertisesCtrlEnter,
 } from './compose-structure';
 import { replaceChip } from './recipient-fix';
 
@@ -74,6 +76,11 @@ export const genericAdapter: WebmailAdapter = {
   recipientTokens: (field) => tokensInScope(field.element, field.entry, field.kind),
 
   replaceRecipient: (field, token, address) => replaceChip(token.element, field.entry, address),
+
+  sendControls: (compose) => sendControlsNear(compose),
+  // A webmail nobody wrote an adapter for may use Ctrl+Enter for something else: only when its
+  // Send control says so.
+  sendsOnCtrlEnter: (compose) => sendControlsNear(compose).some(advertisesCtrlEnter),
 
   messageAddressAt(target) {
     const link = target.closest('a[href^="mailto:" i]');

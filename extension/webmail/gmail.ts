@@ -1,7 +1,8 @@
 import { addressInAttributes, addressOf } from './address-in-element';
-import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, removeControlOf, tokensInScope } from './compose-structure';
+import type { RecipientField, RecipientToken, WebmailAdapter } from './adapter';
+import { chipTokens, composeRootsOf, removeControlOf, sendControlsBy } from './compose-structure';
 import { replaceChip } from './recipient-fix';
+import { kindFromName } from './recipient-labels';
 
 /**
  * Gmail (mail.google.com). Structure, from InboxSDK's Gmail driver (InboxSDK/InboxSDK,
@@ -26,49 +27,41 @@ import { replaceChip } from './recipient-fix';
 
 const ROW = 'div[name="to"], div[name="cc"], div[name="bcc"]';
 
-function composeOf(row: Element): Element | null {
-  return row.closest('[role="dialog"], [data-compose-id], [role="region"], .M9, .AD') ?? composeRootOf(row);
-}
+const COMPOSE = '[role="dialog"], [data-compose-id], [role="region"], .M9, .AD';
 
 export const gmailAdapter: WebmailAdapter = {
   name: 'Gmail',
   matches: ({ hostname }) => hostname === 'mail.google.com',
   observedAttributes: ['data-hovercard-id', 'email'],
 
-  composeWindows(doc) {
-    const roots = new Set<Element>();
-    for (const row of Array.from(doc.querySelectorAll(ROW))) {
-      const compose = composeOf(row);
-      if (compose) roots.add(compose);
-    }
-    return [...roots];
-  },
+  composeWindows: (doc) => composeRootsOf(doc.querySelectorAll(ROW), COMPOSE),
 
   recipientFields(compose) {
-    return Array.from(compose.querySelectorAll(ROW)).map((row) => ({
-      kind: row.getAttribute('name') as RecipientKind,
-      element: row,
-      entry: row.querySelector<HTMLElement>('input[role="combobox"], textarea[name], input[name]:not([type="hidden"])'),
-    }));
+    const fields: RecipientField[] = [];
+    for (const row of Array.from(compose.querySelectorAll(ROW))) {
+      const kind = kindFromName(row.getAttribute('name'));
+      const entry = row.querySelector<HTMLElement>('input[role="combobox"], textarea[name], input[name]:not([type="hidden"])');
+      if (kind) fields.push({ kind, element: row, entry });
+    }
+    return fields;
   },
 
-  recipientTokens(field) {
-    const chips = Array.from(field.element.querySelectorAll('[role="option"][data-hovercard-id], .vR'));
-    if (chips.length === 0) return tokensInScope(field.element, field.entry, field.kind);
-    const tokens: RecipientToken[] = [];
-    for (const chip of chips) {
+  recipientTokens: (field) =>
+    chipTokens(field, Array.from(field.element.querySelectorAll('[role="option"][data-hovercard-id], .vR')), (chip) => {
       const hidden = chip.querySelector<HTMLInputElement>('input[type="hidden"]');
-      const address = addressInAttributes(chip) ?? (hidden ? hidden.value.trim() : null) ?? addressOf(chip);
-      if (address && address.includes('@')) tokens.push({ kind: field.kind, address, element: chip });
-    }
-    return tokens;
-  },
+      return addressInAttributes(chip) ?? (hidden ? hidden.value.trim() : null) ?? addressOf(chip);
+    }),
 
   replaceRecipient(field: RecipientField, token: RecipientToken, address: string) {
     // The chip's × carries an aria-label ("Remove …"; `.afX` in today's build).
     const remove = removeControlOf(token.element) ?? token.element.querySelector<HTMLElement>('.afX, .vM');
     return replaceChip(token.element, field.entry, address, remove);
   },
+
+  // Send is a div[role=button] whose tooltip names the shortcut ("Send ‪(Ctrl-Enter)‬"), `.aoO`
+  // in today's build; the dropdown beside it (schedule send) has aria-haspopup.
+  sendControls: (compose) => sendControlsBy(compose, '.aoO[role="button"]'),
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     const el = target.closest('[email]');

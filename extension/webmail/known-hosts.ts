@@ -1,6 +1,6 @@
 /**
  * Where the site adapters run: the webmails' own hosts. The adapters entrypoint is declared for
- * these URLs only (entrypoints/webmail-adapters.content.ts); elsewhere the main content script
+ * these URLs only (entrypoints/webmail-adapters.ts); elsewhere the main content script
  * uses the generic adapter. Kept apart from the adapters so the main content script can tell a
  * webmail host from any other without carrying their code.
  */

@@ -1,8 +1,8 @@
 import type { BackgroundLink } from '@/lib/background-link';
 import type { CheckState, DaemonStatusView } from '@/lib/messages';
 import { buildDetails, describeState } from '@/lib/result-details';
-import { BadgeElement } from '@/entrypoints/content/badge-element';
-import { verdictOf } from '@/entrypoints/content/badge-state';
+import { BadgeElement } from '@/components/badge/badge-element';
+import { displayState } from '@/components/badge/check-display';
 import type { IconState } from '@/lib/verdict-icons';
 import type { MessageAddress } from './adapter';
 import { kindFromLabel } from './recipient-labels';
@@ -147,7 +147,7 @@ export class MessageHover {
     const update = (state: CheckState | null) => {
       if (this.#current !== current || !state) return;
       current.check = state;
-      current.state = verdictOf(state);
+      current.state = displayState(state);
       render();
     };
     render();

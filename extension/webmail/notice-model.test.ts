@@ -1,7 +1,7 @@
 import type { VerificationResult } from '@mailping/shared';
 import { describe, expect, it } from 'vitest';
 import { sampleResult } from '@/test-support/scripted-daemon';
-import { INITIAL_BADGE_STATE, type BadgeState } from '@/entrypoints/content/badge-state';
+import { INITIAL_BADGE_STATE, type BadgeState } from '@/components/badge/badge-state';
 import { noticeEntries, noticeTitle } from './notice-model';
 
 function done(address: string, verdict: VerificationResult['verdict'], reason: VerificationResult['reason']): BadgeState {

@@ -1,5 +1,5 @@
 import { describeReason } from '@mailping/shared';
-import type { BadgeState } from '@/entrypoints/content/badge-state';
+import type { BadgeState } from '@/components/badge/badge-state';
 import type { IconState } from '@/lib/verdict-icons';
 import type { RecipientKind } from './adapter';
 

@@ -1,6 +1,6 @@
 import { addressAround, addressOf } from './address-in-element';
-import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, tokensInScope } from './compose-structure';
+import type { RecipientField, RecipientKind, WebmailAdapter } from './adapter';
+import { chipTokens, composeRootsOf, sendControlsBy } from './compose-structure';
 import { kindFromLabel, kindFromName } from './recipient-labels';
 
 /**
@@ -53,28 +53,20 @@ export const outlookAdapter: WebmailAdapter = {
   matches: ({ hostname }) => /^outlook\.(?:live|office|office365)\.com$/.test(hostname),
   observedAttributes: ['aria-label', 'contenteditable'],
 
-  composeWindows(doc) {
-    const roots = new Set<Element>();
-    for (const { entry, element } of wells(doc)) {
-      const compose = element.closest('[data-app-section="MailReadCompose"], [role="dialog"]') ?? composeRootOf(entry ?? element);
-      if (compose) roots.add(compose);
-    }
-    return [...roots];
-  },
+  composeWindows: (doc) => composeRootsOf(wells(doc).map((w) => w.entry ?? w.element), '[data-app-section="MailReadCompose"], [role="dialog"]'),
 
   recipientFields: (compose): RecipientField[] => wells(compose),
 
   recipientTokens(field) {
     const scope = field.entry ?? field.element;
     const chips = Array.from(scope.querySelectorAll(CHIP)).filter((chip, _, all) => !all.some((other) => other !== chip && other.contains(chip)));
-    if (chips.length === 0) return tokensInScope(field.element, field.entry, field.kind);
-    const tokens: RecipientToken[] = [];
-    for (const chip of chips) {
-      const address = addressOf(chip);
-      if (address) tokens.push({ kind: field.kind, address, element: chip });
-    }
-    return tokens;
+    return chipTokens(field, chips, addressOf);
   },
+
+  // The Send button: id "…primaryActionButton" (a split button whose other half is a menu),
+  // aria-label "Send", title "Send (Ctrl+Enter)".
+  sendControls: (compose) => sendControlsBy(compose, 'button[id$="primaryActionButton"], [data-testid="ComposeSendButton"]'),
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     if (target.closest(`${GROUPS}, ${WELL}`)) return null;

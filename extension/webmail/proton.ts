@@ -1,7 +1,8 @@
 import { addressOf, onlyAddressIn } from './address-in-element';
-import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, tokensInScope } from './compose-structure';
+import type { RecipientField, WebmailAdapter } from './adapter';
+import { chipTokens, composeRootsOf, sendControlsBy } from './compose-structure';
 import { replaceChip } from './recipient-fix';
+import { kindFromName } from './recipient-labels';
 
 /**
  * Proton Mail (mail.proton.me). Its web client is open source (ProtonMail/WebClients); the
@@ -22,11 +23,6 @@ import { replaceChip } from './recipient-fix';
 
 const ENTRY = 'input[data-testid="composer:to"], input[data-testid="composer:to-cc"], input[data-testid="composer:to-bcc"]';
 
-function kindOf(entry: Element): RecipientKind {
-  const id = entry.getAttribute('data-testid') ?? '';
-  return id.endsWith('-cc') ? 'cc' : id.endsWith('-bcc') ? 'bcc' : 'to';
-}
-
 /** The address list around an entry (its chips and the entry). */
 function fieldOf(entry: Element): Element {
   return entry.closest('.composer-addresses-container') ?? entry.parentElement?.parentElement ?? entry;
@@ -36,35 +32,27 @@ export const protonAdapter: WebmailAdapter = {
   name: 'Proton Mail',
   matches: ({ hostname }) => hostname === 'mail.proton.me' || hostname === 'mail.protonmail.com',
 
-  composeWindows(doc) {
-    const roots = new Set<Element>();
-    for (const entry of Array.from(doc.querySelectorAll(ENTRY))) {
-      const compose = entry.closest('.composer, [data-testid="quick-reply-container"]') ?? composeRootOf(entry);
-      if (compose) roots.add(compose);
-    }
-    return [...roots];
-  },
+  composeWindows: (doc) => composeRootsOf(doc.querySelectorAll(ENTRY), '.composer, [data-testid="quick-reply-container"]'),
 
   recipientFields(compose) {
-    return Array.from(compose.querySelectorAll<HTMLElement>(ENTRY)).map((entry): RecipientField => ({ kind: kindOf(entry), element: fieldOf(entry), entry }));
+    return Array.from(compose.querySelectorAll<HTMLElement>(ENTRY)).map(
+      (entry): RecipientField => ({ kind: kindFromName(entry.getAttribute('data-testid')) ?? 'to', element: fieldOf(entry), entry }),
+    );
   },
 
-  recipientTokens(field) {
-    const items = Array.from(field.element.querySelectorAll('[data-testid="composer-addresses-item"]'));
-    if (items.length === 0) return tokensInScope(field.element, field.entry, field.kind);
-    const tokens: RecipientToken[] = [];
-    for (const item of items) {
+  recipientTokens: (field) =>
+    chipTokens(field, Array.from(field.element.querySelectorAll('[data-testid="composer-addresses-item"]')), (item) => {
       const label = item.querySelector('[data-testid="composer-addresses-item-label"]');
-      const address = onlyAddressIn(label?.textContent ?? '') ?? addressOf(item);
-      if (address) tokens.push({ kind: field.kind, address, element: item });
-    }
-    return tokens;
-  },
+      return onlyAddressIn(label?.textContent ?? '') ?? addressOf(item);
+    }),
 
   replaceRecipient(field, token, address) {
     const remove = token.element.querySelector<HTMLElement>('button[data-testid^="remove-address-button-"]');
     return replaceChip(token.element, field.entry, address, remove ?? undefined);
   },
+
+  sendControls: (compose) => sendControlsBy(compose, '[data-testid="composer:send-button"]'),
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     const item = target.closest('.message-recipient-item, [data-testid^="message-header:"], [data-testid^="recipient-"]');

@@ -1,4 +1,4 @@
-import { setFieldValue } from '@/entrypoints/content/field-value';
+import { setFieldValue } from '@/components/badge/field-value';
 import { removeControlOf } from './compose-structure';
 
 /**
@@ -6,7 +6,7 @@ import { removeControlOf } from './compose-structure';
  * remove the chip with its × control, then give the corrected address to the field where a
  * person types (as a paste, which chip widgets turn into a chip; else typed, then Enter). Each
  * step uses the events the webmails listen to; nothing is written into their data directly.
- * Whether the new chip appeared is checked by the caller (compose-tracker.ts), which falls back
+ * Whether the new chip appeared is checked by the caller (compose-session.ts), which falls back
  * to copying the address when it did not.
  */
 

@@ -1,4 +1,4 @@
-import type { RecipientKind } from './adapter';
+import { RECIPIENT_KINDS, type RecipientKind } from './adapter';
 
 /**
  * Which recipient field a label names: "To", "Cc recipients", "Bcc:", "An", "Kopie", "Cci",
@@ -18,7 +18,7 @@ export function kindFromLabel(text: string | null | undefined): RecipientKind | 
   if (!text) return null;
   const words = text.trim().toLowerCase().replace(/[:*：]+$/u, '').replace(SUFFIX, '').trim();
   if (words === '' || words.length > 20) return null;
-  for (const kind of ['to', 'cc', 'bcc'] as const) if (WORDS[kind].includes(words)) return kind;
+  for (const kind of RECIPIENT_KINDS) if (WORDS[kind].includes(words)) return kind;
   return null;
 }
 
@@ -31,7 +31,10 @@ export function kindFromName(name: string | null | undefined): RecipientKind | n
   const words = name.toLowerCase().split(/[^a-z]+/).filter((w) => w !== '');
   for (let i = words.length - 1; i >= 0; i--) {
     const w = words[i]!;
-    if (w === 'to' || w === 'cc' || w === 'bcc') return w;
+    if ((RECIPIENT_KINDS as readonly string[]).includes(w)) return w as RecipientKind;
   }
   return null;
 }
+
+/** How MailPing names a field to people: "To", "Cc", "Bcc". */
+export const KIND_LABELS: Record<RecipientKind, string> = { to: 'To', cc: 'Cc', bcc: 'Bcc' };

@@ -1,10 +1,10 @@
-import { BadgeController, type BadgeControllerContext } from '@/entrypoints/content/badge-controller';
+import { BadgeController, type BadgeControllerContext } from '@/components/badge/badge-controller';
 import { describeState } from '@/lib/result-details';
 import type { RecipientToken } from './adapter';
 
 /**
  * The verdict mark on one recipient chip: the inline badges' state machine, look and details
- * (entrypoints/content/badge-controller.ts), placed at the chip's top-right corner (over its
+ * (components/badge/badge-controller.ts), placed at the chip's top-right corner (over its
  * end, mostly outside it, so the chip's text and its × stay usable) or, for a typed entry of a
  * plain text field, right after the entry. It floats on top of the page like the badges:
  * nothing is inserted into the webmail's own markup, so its layout never changes.

@@ -2,7 +2,9 @@ import type { BackgroundLink } from '@/lib/background-link';
 import type { WebmailAdapter } from './adapter';
 import { ComposeSession } from './compose-session';
 import { MessageHover } from './message-hover';
+import { LiveRegion } from '@/components/live-region';
 import { PersonActivity } from './person-activity';
+import { SendGuard } from './send-guard';
 
 /**
  * Webmail recipient checks in one document: finds the compose windows through the adapters
@@ -26,6 +28,8 @@ export interface WebmailEngineOptions {
   discoverEveryMs?: number;
   /** The recipient entries of newly found compose windows (the inline badges let go of them). */
   onRecipientEntries?(entries: HTMLElement[]): void;
+  /** Whether a Send to a recipient that would bounce asks first (the setting; on by default). */
+  warnBeforeSend?(): boolean;
 }
 
 const LIVE_TAG = 'mailping-live';
@@ -35,6 +39,7 @@ export class WebmailEngine {
   readonly #activity: PersonActivity;
   readonly #observer: MutationObserver;
   readonly #hover: MessageHover;
+  readonly #sendGuard: SendGuard;
   readonly #abort = new AbortController();
   readonly #schedule: (work: () => void) => void;
   readonly #isTrusted: (event: Event) => boolean;
@@ -43,13 +48,14 @@ export class WebmailEngine {
   #lastDiscovery = 0;
   #dirty = new Set<ComposeSession>();
   #flushScheduled = false;
-  #live: HTMLElement | null = null;
+  readonly #live: LiveRegion;
   #unsubscribeStatus: (() => void) | null = null;
   #adapter: WebmailAdapter | null = null;
   #stopped = false;
   readonly #personAddresses = new Set<string>();
 
   constructor(private readonly options: WebmailEngineOptions) {
+    this.#live = new LiveRegion(options.doc, LIVE_TAG);
     const win = options.doc.defaultView;
     this.#schedule = options.schedule ?? ((work) => (win ? win.requestAnimationFrame(() => work()) : setTimeout(work, 16)));
     this.#isTrusted = options.isTrusted ?? ((e) => e.isTrusted);
@@ -66,6 +72,12 @@ export class WebmailEngine {
       openOptions: options.openOptions,
       isTrusted: this.#isTrusted,
     });
+    this.#sendGuard = new SendGuard({
+      doc: options.doc,
+      sessions: () => this.sessions.values(),
+      enabled: () => options.warnBeforeSend?.() ?? true,
+      isTrusted: this.#isTrusted,
+    });
   }
 
   /** The adapter in charge (the one that found compose windows), for the popup's words. */
@@ -80,6 +92,7 @@ export class WebmailEngine {
     this.#observer.observe(doc, { childList: true, subtree: true, attributes: true, attributeFilter: [...attributes] });
     this.#activity.start();
     this.#hover.start();
+    this.#sendGuard.start();
     const passive = { capture: true, passive: true, signal: this.#abort.signal };
     const relayout = () => this.requestLayout();
     doc.addEventListener('scroll', relayout, passive);
@@ -101,11 +114,12 @@ export class WebmailEngine {
     this.#observer.disconnect();
     this.#activity.stop();
     this.#hover.stop();
+    this.#sendGuard.stop();
     this.#unsubscribeStatus?.();
     if (this.#discoverTimer) clearTimeout(this.#discoverTimer);
     for (const session of this.sessions.values()) session.destroy();
     this.sessions.clear();
-    this.#live?.remove();
+    this.#live.remove();
   }
 
   /** Whether an element is where a person types recipients (the inline badges leave it alone). */
@@ -241,18 +255,6 @@ export class WebmailEngine {
 
   /** One polite live region: "nobody@example.com: Undeliverable". */
   #announce(text: string): void {
-    const { doc } = this.options;
-    if (!this.#live) {
-      this.#live = doc.createElement(LIVE_TAG);
-      this.#live.style.cssText =
-        'all: initial !important; position: fixed !important; width: 1px !important; height: 1px !important; overflow: hidden !important; clip-path: inset(50%) !important; top: 0 !important; left: 0 !important;';
-      const region = doc.createElement('div');
-      region.setAttribute('role', 'status');
-      region.setAttribute('aria-live', 'polite');
-      this.#live.attachShadow({ mode: 'open' }).append(region);
-      doc.documentElement.append(this.#live);
-    }
-    const region = this.#live.shadowRoot?.firstElementChild;
-    if (region) region.textContent = text;
+    this.#live.announce(text);
   }
 }

@@ -1,7 +1,8 @@
 import { addressAround, addressOf } from './address-in-element';
-import type { RecipientField, RecipientKind, RecipientToken, WebmailAdapter } from './adapter';
-import { composeRootOf, tokensInScope } from './compose-structure';
+import type { RecipientField, WebmailAdapter } from './adapter';
+import { chipTokens, composeRootsOf, sendControlsBy } from './compose-structure';
 import { replaceChip } from './recipient-fix';
+import { kindFromName } from './recipient-labels';
 
 /**
  * Yahoo Mail (mail.yahoo.com). Yahoo's markup carries `data-test-id` hooks, which its own
@@ -28,37 +29,23 @@ export const yahooAdapter: WebmailAdapter = {
   matches: ({ hostname }) => hostname === 'mail.yahoo.com' || hostname.endsWith('.mail.yahoo.com'),
   observedAttributes: ['title'],
 
-  composeWindows(doc) {
-    const roots = new Set<Element>();
-    for (const field of Array.from(doc.querySelectorAll(FIELD))) {
-      const compose = field.closest('[data-test-id="compose"]') ?? composeRootOf(field);
-      if (compose) roots.add(compose);
-    }
-    return [...roots];
-  },
+  composeWindows: (doc) => composeRootsOf(doc.querySelectorAll(FIELD), '[data-test-id="compose"]'),
 
   recipientFields(compose) {
     const fields: RecipientField[] = [];
     for (const element of Array.from(compose.querySelectorAll(FIELD))) {
-      const kind = element.getAttribute('data-test-id')!.slice('compose-header-field-'.length) as RecipientKind;
-      if (kind !== 'to' && kind !== 'cc' && kind !== 'bcc') continue;
-      fields.push({ kind, element, entry: element.querySelector<HTMLElement>('input[role="combobox"], input:not([type="hidden"])') });
+      const kind = kindFromName(element.getAttribute('data-test-id'));
+      if (kind) fields.push({ kind, element, entry: element.querySelector<HTMLElement>('input[role="combobox"], input:not([type="hidden"])') });
     }
     return fields;
   },
 
-  recipientTokens(field) {
-    const pills = Array.from(field.element.querySelectorAll('[data-test-id="pill"]'));
-    if (pills.length === 0) return tokensInScope(field.element, field.entry, field.kind);
-    const tokens: RecipientToken[] = [];
-    for (const pill of pills) {
-      const address = addressOf(pill);
-      if (address) tokens.push({ kind: field.kind, address, element: pill });
-    }
-    return tokens;
-  },
+  recipientTokens: (field) => chipTokens(field, Array.from(field.element.querySelectorAll('[data-test-id="pill"]')), addressOf),
 
   replaceRecipient: (field, token, address) => replaceChip(token.element, field.entry, address),
+
+  sendControls: (compose) => sendControlsBy(compose, '[data-test-id="compose-send-button"]'),
+  sendsOnCtrlEnter: () => true,
 
   messageAddressAt(target) {
     if (target.closest(FIELD)) return null;

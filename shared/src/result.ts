@@ -78,6 +78,13 @@ export const smtpStageSchema = z.object({
   /** Connections opened for the batch this address was part of. */
   connections: z.number().int(),
   error: stageErrorSchema.optional(),
+  /**
+   * The server deferred the session this address needed (421, or it hung up): which host, with
+   * what code, and until when it is left alone before the address is asked again.
+   */
+  deferral: z
+    .object({ host: z.string(), ip: z.string().nullable(), code: z.number().int().nullable(), until: z.string() })
+    .optional(),
 });
 export type SmtpStage = z.infer<typeof smtpStageSchema>;
 

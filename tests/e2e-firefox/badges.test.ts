@@ -9,7 +9,7 @@ import { attributeNow, countNow, isShown, textNow, typeAndLeave } from './suppor
  * Inline badges in real Firefox ESR with the built extension, the real daemon and the lab's
  * Postfix (tests/e2e/badges.test.ts is the Chromium side): every verdict here went from the
  * content script through the background's WebSocket to the daemon, which is what Firefox's
- * default MV3 CSP broke (issue 9).
+ * default MV3 CSP broke (issue 9). Last, the daemon goes away and comes back.
  */
 
 let suite: FirefoxSuite;
@@ -73,5 +73,20 @@ describe('badges on a sign-up form in Firefox', () => {
     await frame!.type('#framed', 'alice@valid.test', { delay: 15 });
     await page.keyboard.press('Tab');
     await expect.poll(() => attributeNow(frame!, badge('framed'), 'data-verdict'), { timeout: 20_000 }).toBe('deliverable');
+  });
+});
+
+describe('daemon stopped and restarted, in Firefox', () => {
+  it('says offline while the daemon is down, and finishes by itself once it is back', async () => {
+    await suite.daemon.stop();
+    await typeAndLeave(page, '#work', 'bob@valid.test');
+    await expect.poll(() => attributeNow(page, badge('work'), 'data-verdict'), { timeout: 20_000 }).toBe('offline');
+    await page.hover(badge('work'));
+    await expect.poll(() => textNow(page, `${badge('work')} >>> .mp-popover`)).toContain('mailping serve');
+    await page.mouse.move(5, 5);
+
+    // The background's reconnect (its backoff) finds the daemon again and finishes the check.
+    await suite.daemon.start();
+    await expect.poll(() => attributeNow(page, badge('work'), 'data-verdict'), { timeout: 30_000 }).toBe('deliverable');
   });
 });

@@ -55,8 +55,23 @@ describe('pairing through the options page in Firefox', () => {
     await expect.poll(() => attributeNow(options, '#pair-result', 'data-ok'), { timeout: 15_000 }).toBe('true');
     await expect.poll(() => attributeNow(options, '#status', 'data-kind'), { timeout: 15_000 }).toBe('connected');
     expect(await textNow(options, '#pairing-state')).toContain(`127.0.0.1:${suite.daemon.port}`);
+    // The token is in the extension origin's IndexedDB (lib/token-store.ts), which content scripts
+    // cannot open; the pairing in storage.local (which they can read) says only where and when.
+    const token = await options.evaluate(
+      () =>
+        new Promise<unknown>((resolve, reject) => {
+          const open = indexedDB.open('mailping');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const request = open.result.transaction('secrets', 'readonly').objectStore('secrets').get('daemonToken');
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          };
+        }),
+    );
+    expect(token).toMatch(/\S{20,}/);
     const stored = await options.evaluate(() => (globalThis as unknown as ExtensionGlobals).browser.storage.local.get('pairing'));
-    expect((stored.pairing as { token?: string } | undefined)?.token).toMatch(/\S{20,}/);
+    expect((stored.pairing as { token?: string } | undefined)?.token).toBeUndefined();
   });
 
   it('verifies through the new pairing: a badge on a web page reaches its verdict', async () => {

@@ -115,6 +115,24 @@ describe('badges on a sign-up form', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('email');
   });
 
+  it('puts the badge right after its field in the keyboard order', async () => {
+    const field = page.locator('#email');
+    await field.click();
+    await field.fill('');
+    await field.pressSequentially('alice@valid.test', { delay: 10 });
+    await page.keyboard.press('Tab');
+    // The badge (a child of <html>, at the end of the page) is the next stop, with its details open.
+    const active = () => page.evaluate(() => ({ tag: document.activeElement?.localName, id: document.activeElement?.id, field: (document.activeElement as HTMLElement | null)?.dataset.field }));
+    expect(await active()).toEqual({ tag: 'mailping-badge', id: '', field: 'email' });
+    await expect.poll(() => badgeFor(page, 'email').locator('.mp-popover').isVisible()).toBe(true);
+    await page.keyboard.press('Shift+Tab');
+    expect(await active()).toMatchObject({ tag: 'input', id: 'email' });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    // Then on to the field after it.
+    expect(await active()).toMatchObject({ tag: 'input', id: 'work' });
+  });
+
   it('reaches undeliverable for a mailbox that does not exist, with the 550 reply', async () => {
     await typeAndLeave(page, '#email', 'nobody@valid.test');
     await expect.poll(() => badgeVerdict(page, 'email'), { timeout: 20_000 }).toBe('undeliverable');

@@ -7,7 +7,7 @@ import type { REASONS, Reason } from '@mailping/shared';
 import { BENCH_DOMAIN_COUNT, benchDomain, benchMxAddress } from './bench-table';
 
 /** scripted-1.test … scripted-N.test (see scriptedServerAddress). */
-const SCRIPTED_DOMAIN_COUNT = 29;
+const SCRIPTED_DOMAIN_COUNT = 30;
 
 /** Every name the lab's DNS answers with an A record (name → IPv4 address). */
 export const LAB_HOSTS: Readonly<Record<string, string>> = {
@@ -25,6 +25,7 @@ export const LAB_HOSTS: Readonly<Record<string, string>> = {
   'mx.tls.test': '127.0.25.17',
   'mx.blocked.test': '127.0.25.18',
   'mx.nocodes.test': '127.0.25.19',
+  'mx.strict.test': '127.0.25.20',
   // The engine recognises *.yahoodns.net exchangers as accept-all; this one leads to the
   // catch-all Postfix listener.
   'mta5.am0.yahoodns.net': '127.0.25.12',
@@ -64,6 +65,7 @@ export const LAB_MX: Readonly<Record<string, readonly LabMx[] | null>> = {
   'tls.test': [{ host: 'mx.tls.test', preference: 10 }],
   'blocked.test': [{ host: 'mx.blocked.test', preference: 10 }],
   'nocodes.test': [{ host: 'mx.nocodes.test', preference: 10 }],
+  'strict.test': [{ host: 'mx.strict.test', preference: 10 }],
   'yahoo-like.test': [{ host: 'mta5.am0.yahoodns.net', preference: 10 }],
   ...Object.fromEntries(
     Array.from({ length: SCRIPTED_DOMAIN_COUNT }, (_, i) => [
@@ -102,6 +104,7 @@ export const LAB_SMTP_ADDRESSES = {
   tls: '127.0.25.17',
   blocked: '127.0.25.18',
   nocodes: '127.0.25.19',
+  strict: '127.0.25.20',
   silent: '127.0.25.98',
 } as const;
 
@@ -110,8 +113,8 @@ export const LAB_REFUSED_ADDRESS = '127.0.25.99';
 
 /**
  * Tests start their own scripted SMTP server on 127.0.26.N:25 for scripted-N.test: N 1-9 belong to
- * tests/engine, 10-19 to tests/scheduler, 20-29 to tests/robustness, so files running side by
- * side never share one.
+ * tests/engine, 10-19 to tests/scheduler, 20-29 to tests/robustness, 30 to
+ * tests/engine/corpus-replay.test.ts, so files running side by side never share one.
  */
 export function scriptedServerAddress(n: number): string {
   return `127.0.26.${n}`;

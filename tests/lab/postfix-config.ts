@@ -46,9 +46,13 @@ export const VIRTUAL_MAILBOX_DOMAINS = [
   'tls.test',
   'blocked.test',
   'nocodes.test',
+  'strict.test',
   'yahoo-like.test',
   ...BENCH_DOMAINS,
 ];
+
+/** strict.test: a few mailboxes among many unknown addresses, so a list trips its error limit. */
+export const STRICT_MAILBOXES = ['alice@strict.test', 'bob@strict.test', 'carol@strict.test', 'dave@strict.test'];
 
 /** Mailboxes that exist. `@domain` is a catch-all. full@ and disabled@ exist but refuse mail. */
 export const VIRTUAL_MAILBOXES = [
@@ -68,6 +72,7 @@ export const VIRTUAL_MAILBOXES = [
   'alice@tls.test',
   'alice@blocked.test',
   'alice@nocodes.test',
+  ...STRICT_MAILBOXES,
   ...benchMailboxes(),
 ];
 
@@ -135,6 +140,19 @@ export function postfixListeners(ports: ListenerPorts): PostfixListener[] {
       address: a.tls,
       hostname: 'mx.tls.test',
       overrides: [['smtpd_tls_security_level', 'encrypt']],
+    },
+    {
+      role: 'strict',
+      address: a.strict,
+      hostname: 'mx.strict.test',
+      // A server stricter than our error budget, as big providers are: Postfix's own
+      // "421 4.7.0 mx.strict.test Error: too many errors" and a hang-up at the third refused
+      // RCPT of a session, with no tarpit delay before it.
+      overrides: [
+        ['smtpd_hard_error_limit', '3'],
+        ['smtpd_soft_error_limit', '3'],
+        ['smtpd_error_sleep_time', '0'],
+      ],
     },
     {
       role: 'blocked',

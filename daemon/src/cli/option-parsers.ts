@@ -43,3 +43,13 @@ export function senderAddress(value: string): string {
   if (!parsed.ok) throw new InvalidArgumentError(`"${value}" is not a valid sender: ${parsed.error.message}`);
   return parsed.address.normalized;
 }
+
+/** "20m", "90s", "1h", "1h30m" or a number of seconds; "0" means no time at all. In milliseconds. */
+export function duration(value: string): number {
+  const v = value.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const parts = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
+  if (!parts || v === '') throw new InvalidArgumentError(`"${value}" is not a duration (like 20m, 90s, 1h or 0)`);
+  const [, h = '0', m = '0', s = '0'] = parts;
+  return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000;
+}

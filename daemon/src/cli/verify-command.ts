@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_OPTIONS } from '../verify/options';
 import { EXIT_USAGE } from './exit-codes';
-import { heloName, parseDnsServer, positiveInt, seconds, senderAddress } from './option-parsers';
+import { duration, heloName, parseDnsServer, positiveInt, seconds, senderAddress } from './option-parsers';
 import { resultFileFormat, type ResultFileFormat } from './result-file-format';
 import { redisUrl } from './queue-option';
 import { socksUrl } from './socks-option';
@@ -27,6 +27,7 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--tls <mode>', 'STARTTLS: "auto" when the server requires it, "always" when offered (default: auto)').choices(['auto', 'always']))
     .option('--no-probe', 'skip the catch-all probe (a random address asked in the same session)')
     .option('--socks <url>', 'connect to mail servers through this SOCKS5 proxy, socks5://[user:pass@]host:port (default: the settings\')', socksUrl)
+    .option('--retry-for <duration>', 'wait up to this long to ask greylisted and deferred addresses again, e.g. 20m, 90s (default: 20m with --file, else 0: no wait)', duration)
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option('--queue <url>', 'put the list on a shared queue (Redis, redis://host:port) for `mailping worker`s, and print their answers', redisUrl)
     .option('--list <id>', 'with --queue: the list\'s id (default: a new one); the same id again adds nothing and follows it from the start')

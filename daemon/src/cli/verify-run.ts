@@ -9,6 +9,7 @@ import { createVerifier } from '../verify/pipeline';
 import { exitCodeFor } from './exit-codes';
 import { formatResult } from './format-human';
 import { OrderedEmitter } from './ordered-emitter';
+import { RetryWait } from './retry-wait';
 import { ResultFile } from './result-file';
 import type { ResultFileFormat } from './result-file-format';
 import { submitList } from './submit-list';
@@ -45,10 +46,15 @@ export interface VerifyFlags {
   format?: ResultFileFormat;
   fresh?: boolean;
   cache: boolean;
+  /** How long to wait for greylisting and deferral retries (ms); default: 20 min for --file, else 0. */
+  retryFor?: number;
   /** Set: the list goes to the shared queue (queue-verify-run.ts) instead. */
   queue?: string;
   list?: string;
 }
+
+/** Long enough for typical greylisting (5 min delay) and a few rate-limit backoffs. */
+export const DEFAULT_LIST_RETRY_FOR_MS = 20 * 60_000;
 
 export async function runVerify(inputs: string[], flags: VerifyFlags, format: ResultFileFormat | null): Promise<number> {
   const paths = mailpingPaths();
@@ -113,10 +119,27 @@ export async function runVerify(inputs: string[], flags: VerifyFlags, format: Re
 
   const results: Array<VerificationResult | undefined> = new Array(inputs.length);
   let fromCache = 0;
+  const tell = (index: number, { result, cached }: { result: VerificationResult; cached: boolean }): void => {
+    results[index] = result;
+    if (cached) fromCache++;
+    progress?.count(result.verdict, cached);
+    if (toStdout) stdout.add(index, result);
+    if (file) toFile.add(index, result);
+  };
+  // Lists wait for greylisting and deferral retries by default; single addresses only when asked.
+  const retryFor = flags.retryFor ?? (flags.file !== undefined ? DEFAULT_LIST_RETRY_FOR_MS : 0);
+  const retries =
+    retryFor > 0
+      ? new RetryWait(scheduler, Date.now() + retryFor, tell, (summary) => {
+          if (progress) progress.waiting(summary);
+          else if (summary) process.stderr.write(`mailping: waiting to ask again: ${summary}\n`);
+        })
+      : null;
 
   let interrupted = false;
   const onSignal = (): void => {
     interrupted = true;
+    retries?.cancel();
     // Queued addresses are dropped, sessions under way finish (and say QUIT), their results are kept.
     void scheduler.close();
   };
@@ -126,14 +149,9 @@ export async function runVerify(inputs: string[], flags: VerifyFlags, format: Re
     await submitList(scheduler, inputs, {
       fresh: Boolean(flags.fresh),
       window: settings.limits.maxQueued,
-      onAnswer: (index, { result, cached }) => {
-        results[index] = result;
-        if (cached) fromCache++;
-        progress?.count(result.verdict, cached);
-        if (toStdout) stdout.add(index, result);
-        if (file) toFile.add(index, result);
-      },
+      onAnswer: (index, answer) => (retries ? retries.answer(index, inputs[index]!, answer) : tell(index, answer)),
     });
+    await retries?.finish();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -19,6 +19,7 @@ export function verifierOptionsFromSettings(settings: Settings): Partial<Verifie
     maxRcptPerSession: s.politeness.maxRcptPerSession,
     errorBudget: s.politeness.errorBudget,
     greylistRetryMs: s.greylist.retryDelaySeconds * 1000,
+    deferralBackoffMs: s.politeness.backoffSeconds * 1000,
     dial: dialerFromSettings(s),
   };
 }

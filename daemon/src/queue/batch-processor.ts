@@ -1,7 +1,6 @@
 import { parseAddress, type ParsedAddress, type VerificationResult } from '@mailping/shared';
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Settings } from '../config/settings';
-import { said421 } from '../scheduler/backoff';
 import { cacheTtlMs } from '../store/ttl';
 import { lookupMx, type MxResolver } from '../verify/dns/mx-lookup';
 import { syntaxFailureResult } from '../verify/build-result';
@@ -121,8 +120,10 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
     if (!result) continue;
     if (result.mx?.ip) lastIp = result.mx.ip;
     if (result.smtp?.catchAll !== null && result.smtp?.catchAll !== undefined) catchAll = result.smtp.catchAll;
-    const put421 = said421(result);
-    if (put421) saw421Ip = result.mx?.ip ?? saw421Ip;
+    // The engine says when a server deferred the session (421, or a hang-up) this address needed.
+    const deferral = result.smtp?.deferral;
+    const put421 = deferral !== undefined;
+    if (deferral) saw421Ip = deferral.ip ?? result.mx?.ip ?? saw421Ip;
     const notAsked = results.refused && result.reply?.command !== 'RCPT TO';
     if ((put421 || notAsked) && data.deferrals < MAX_DEFERRALS) {
       deferred.push(address.normalized);

@@ -1,15 +1,9 @@
-import type { VerificationResult } from '@mailping/shared';
-
 /**
  * 421 is a server saying "not now" (RFC 5321 §4.2.2: service not available, closing): too many
  * connections, too many errors, rate limits. The polite answer is to leave it alone for a while,
- * so the next batch for that domain — or for any domain on that MX address — waits.
+ * so the next batch for that domain — or for any domain on that MX address — waits. The engine
+ * records such deferrals on the result (`smtp.deferral`); this is only the clock.
  */
-export function said421(result: VerificationResult): boolean {
-  if (result.reply?.code === 421) return true;
-  return result.transcript.some((e) => e.dir === '<' && /^421[ -]/.test(e.line));
-}
-
 /** Until when each key (a domain, or an MX IP address) is left alone. */
 export class Backoff {
   private readonly until = new Map<string, number>();

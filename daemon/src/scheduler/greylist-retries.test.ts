@@ -29,27 +29,27 @@ function retries(maxRetries = 2, onDue: (a: string) => void = () => {}) {
 describe('GreylistRetries', () => {
   it('plans a retry for a greylisted address and counts the retries that were greylisted again', () => {
     const { store, retries: r } = retries(2);
-    expect(r.afterResult('a@x.test', true, false)).toEqual({ retryAt: t + 300_000, superseded: false });
+    expect(r.afterResult('a@x.test', 300_000, false)).toEqual({ retryAt: t + 300_000, superseded: false });
     expect(store.get('a@x.test')).toEqual({ address: 'a@x.test', retryAt: t + 300_000, attempts: 0 });
     t += 300_000;
-    expect(r.afterResult('a@x.test', true, true).retryAt).toBe(t + 300_000);
+    expect(r.afterResult('a@x.test', 300_000, true).retryAt).toBe(t + 300_000);
     expect(store.get('a@x.test')?.attempts).toBe(1);
     // The second retry is the last one allowed: no third.
-    expect(r.afterResult('a@x.test', true, true)).toEqual({ retryAt: null, superseded: false });
+    expect(r.afterResult('a@x.test', 300_000, true)).toEqual({ retryAt: null, superseded: false });
     expect(store.get('a@x.test')).toBeNull();
   });
 
   it('forgets the retry when any later result is not greylisted, and says so', () => {
     const { store, retries: r } = retries();
-    r.afterResult('a@x.test', true, false);
-    expect(r.afterResult('a@x.test', false, false)).toEqual({ retryAt: null, superseded: true });
+    r.afterResult('a@x.test', 300_000, false);
+    expect(r.afterResult('a@x.test', null, false)).toEqual({ retryAt: null, superseded: true });
     expect(store.count()).toBe(0);
-    expect(r.afterResult('b@x.test', false, false).superseded).toBe(false);
+    expect(r.afterResult('b@x.test', null, false).superseded).toBe(false);
   });
 
   it('plans nothing with maxRetries 0', () => {
     const { store, retries: r } = retries(0);
-    expect(r.afterResult('a@x.test', true, false).retryAt).toBeNull();
+    expect(r.afterResult('a@x.test', 300_000, false).retryAt).toBeNull();
     expect(store.count()).toBe(0);
   });
 

@@ -22,8 +22,8 @@ const MAX_TIMER_MS = 60_000;
 const DUE_PER_TICK = 100;
 
 /**
- * Greylisting answers "try again later" (RFC 6647); a verifier that stops there is useless for
- * greylisted domains. Each greylisted address gets a row in `retries`; a timer verifies it again
+ * Greylisting answers "try again later" (RFC 6647), and so does a server that defers a session
+ * (421, a hang-up mid-batch); a verifier that stops there is useless for those domains. Each greylisted address gets a row in `retries`; a timer verifies it again
  * when due and gives up after `maxRetries`. The rows outlive the process: start() re-arms them.
  */
 export class GreylistRetries {
@@ -37,17 +37,19 @@ export class GreylistRetries {
 
   /**
    * What a new result for `address` means for its retry; call inside the transaction that saves
-   * the result. `wasRetry`: the result came from a retry (it counts as an attempt).
+   * the result. `retryIn`: how long until asking again makes sense (greylisting, a server's
+   * deferral), null when the answer is final. `wasRetry`: the result came from a retry (it
+   * counts as an attempt).
    */
-  afterResult(address: string, greylisted: boolean, wasRetry: boolean): RetryPlan {
+  afterResult(address: string, retryIn: number | null, wasRetry: boolean): RetryPlan {
     const pending = this.store.get(address);
-    if (!greylisted) return { retryAt: null, superseded: pending !== null && this.store.delete(address) };
+    if (retryIn === null) return { retryAt: null, superseded: pending !== null && this.store.delete(address) };
     const attempts = (pending?.attempts ?? 0) + (wasRetry ? 1 : 0);
     if (attempts >= this.options.maxRetries) {
       if (pending) this.store.delete(address);
       return { retryAt: null, superseded: false };
     }
-    const retryAt = this.options.now() + this.options.delayMs;
+    const retryAt = this.options.now() + retryIn;
     this.store.set(address, retryAt, attempts);
     return { retryAt, superseded: false };
   }

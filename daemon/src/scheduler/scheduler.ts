@@ -7,9 +7,10 @@ import { RetryStore } from '../store/retry-store';
 import { cacheExpiresAt, isFresh } from '../store/ttl';
 import { syntaxFailureResult } from '../verify/build-result';
 import type { Verifier, ProgressStage as EngineStage } from '../verify/pipeline';
-import { Backoff, said421 } from './backoff';
+import { Backoff } from './backoff';
 import { GreylistRetries } from './greylist-retries';
 import { toProtocolStage } from './progress-stage';
+import { retryIn } from './retry-plan';
 import { TokenBucket } from './token-bucket';
 import { SchedulerError, type Scheduler, type SchedulerAnswer, type SchedulerStats, type SubmitOptions } from './types';
 
@@ -117,10 +118,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let runningJobs = 0;
   let closing: Promise<void> | null = null;
 
-  const persist = db.transaction((result: VerificationResult, wasRetry: boolean) => {
+  const retryDelays = { greylistMs: settings.greylist.retryDelaySeconds * 1000, backoffMs };
+  const persist = db.transaction((fresh: VerificationResult, wasRetry: boolean) => {
     const at = now();
-    const plan = retries.afterResult(result.normalized!, result.reason === 'greylisted', wasRetry);
-    const final = plan.retryAt === null ? result : { ...result, retryAt: new Date(plan.retryAt).toISOString() };
+    // A retry's transcript keeps the attempts before it: every retry shows.
+    const result = wasRetry ? withEarlierAttempts(fresh, results.get(fresh.normalized!)?.result ?? null, at) : fresh;
+    const plan = retries.afterResult(result.normalized!, retryIn(result, retryDelays), wasRetry);
+    // retryAt says when this scheduler will ask again; null when it will not.
+    const final = { ...result, retryAt: plan.retryAt === null ? null : new Date(plan.retryAt).toISOString() };
     results.save(final, cacheExpiresAt(final, settings.cache, at));
     domains.record(final, at);
     return { result: final, update: wasRetry || plan.superseded };
@@ -147,7 +152,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (queuedJobs >= settings.limits.maxQueued) {
         return Promise.reject(new SchedulerError('queue_full', `${queuedJobs} addresses are already waiting`, QUEUE_FULL_RETRY_MS));
       }
-      job = enqueue(parsed.address, false);
+      job = enqueue(parsed.address, options.retry === true);
+    } else if (options.retry) {
+      job.retry = true;
     }
     return join(job, input, options);
   }
@@ -303,9 +310,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return;
     }
     if (result.mx?.ip) lane.mxIp = result.mx.ip;
-    if (said421(result) && backoffMs > 0) {
+    // The engine says when a server deferred the session (421, hang-up): leave the domain, and
+    // every domain on that MX address, alone for the backoff.
+    const deferral = result.smtp?.deferral;
+    if (deferral && backoffMs > 0) {
       backoff.set(domainKey(lane.domain), backoffMs);
-      if (result.mx?.ip) backoff.set(ipKey(result.mx.ip)!, backoffMs);
+      if (deferral.ip) backoff.set(ipKey(deferral.ip)!, backoffMs);
     }
 
     let final = result;
@@ -408,6 +418,16 @@ function tell(waiter: Waiter, stage: ProgressStage): void {
   } catch {
     // A caller's progress display must not break the verification of others.
   }
+}
+
+/** The earlier attempts' transcript first, then a line saying a retry began, then this attempt. */
+function withEarlierAttempts(result: VerificationResult, earlier: VerificationResult | null, at: number): VerificationResult {
+  if (!earlier || earlier.transcript.length === 0) return result;
+  const why = earlier.smtp?.deferral
+    ? `${earlier.smtp.deferral.host} deferred the session${earlier.smtp.deferral.code ? ` (${earlier.smtp.deferral.code})` : ''}`
+    : `${earlier.reason.replace(/_/g, ' ')}${earlier.reply ? ` (${earlier.reply.code})` : ''}`;
+  const marker = { t: 0, dir: '*' as const, line: `retry at ${new Date(at).toISOString()}: the attempt of ${earlier.checkedAt} ended ${why}` };
+  return { ...result, transcript: [...earlier.transcript, marker, ...result.transcript] };
 }
 
 const domainKey = (domain: string): string => `domain:${domain}`;

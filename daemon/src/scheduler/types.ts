@@ -11,6 +11,8 @@ export interface SubmitOptions {
   clientId: string;
   /** Ignore the cache and ask the mail server again. */
   fresh?: boolean;
+  /** This asks again after a greylisting or deferral answer: counted as a retry, and shown as one in the transcript. */
+  retry?: boolean;
   /** Cancels this caller's interest; the session goes on if others wait for the same domain. */
   signal?: AbortSignal;
   onProgress?: (stage: ProgressStage) => void;

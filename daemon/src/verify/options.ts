@@ -27,6 +27,8 @@ export interface VerifierOptions {
   probeCatchAll: boolean;
   /** How long after a greylisting answer a retry makes sense. */
   greylistRetryMs: number;
+  /** How long a server that deferred us (421, hang-up) is left alone before its addresses are asked again. */
+  deferralBackoffMs: number;
   dial: Dialer;
   /**
    * Waits for a free connection slot to an MX address and returns its release. Default: this
@@ -64,6 +66,7 @@ export const DEFAULT_OPTIONS: Omit<VerifierOptions, 'helo'> = {
   errorBudget: 8,
   probeCatchAll: true,
   greylistRetryMs: 5 * 60_000,
+  deferralBackoffMs: 60_000,
   dial: directDialer,
 };
 

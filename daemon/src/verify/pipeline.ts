@@ -4,9 +4,10 @@ import { buildResult, syntaxFailureResult } from './build-result';
 import { classifyDns, classifySmtp } from './classify/classify';
 import { createResolver, lookupMx, type MxLookup, type MxResolver } from './dns/mx-lookup';
 import { HostLimiter } from './host-limiter';
+import { classifyNotAsked } from './not-asked';
 import { resolveOptions, type VerifierOptions } from './options';
 import { SmtpFailureError } from './smtp/failure';
-import { runSmtpBatch, type BatchOutcome, type MxTarget, type SmtpPhase } from './smtp/session';
+import { runSmtpBatch, type BatchOutcome, type MxTarget, type RecipientOutcome, type SmtpPhase } from './smtp/session';
 
 export type ProgressStage = 'dns' | SmtpPhase | 'done';
 
@@ -86,10 +87,12 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
     const domainCatchAll = batch.catchAll ?? knownCatchAll;
     if (batch.catchAll !== null) catchAll.set(domain, { value: batch.catchAll, at: Date.now() });
 
+    const deferralUntil = batch.deferral ? new Date(Date.now() + options.deferralBackoffMs) : null;
     for (const a of addresses) {
       const outcome = batch.recipients.get(a.normalized);
       if (!outcome) continue;
-      const classification = classifySmtp(outcome, domainCatchAll);
+      const classification = outcome.notAsked ? classifyNotAsked(outcome.notAsked) : classifySmtp(outcome, domainCatchAll);
+      const deferred = batch.deferral && deferralUntil && wasDeferred(outcome) ? batch.deferral : null;
       const temporary = classification.reason === 'greylisted' || classification.reason === 'temporary_failure';
       results.set(a.normalized, buildResult(a, {
         classification,
@@ -104,6 +107,9 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
           roundTrips: outcome.roundTrips,
           connections: batch.connections,
           ...(outcome.failure && !outcome.reply ? { error: { code: outcome.failure.failure, message: outcome.failure.message } } : {}),
+          ...(deferred && deferralUntil
+            ? { deferral: { host: deferred.host, ip: deferred.ip, code: deferred.reply?.code ?? null, until: deferralUntil.toISOString() } }
+            : {}),
         },
         mx: outcome.target ? { host: outcome.target.host, ip: outcome.target.ip } : null,
         reply: outcome.reply
@@ -111,9 +117,11 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
           : null,
         transcript: outcome.transcript,
         timings: { syntaxMs: 0, dnsMs, smtpMs, totalMs: round(performance.now() - startedAt) },
-        retryAt: temporary
-          ? new Date(Date.now() + (classification.reason === 'greylisted' ? options.greylistRetryMs : RETRY_AFTER_TEMPORARY_MS))
-          : null,
+        retryAt: deferred
+          ? deferralUntil
+          : temporary
+            ? new Date(Date.now() + (classification.reason === 'greylisted' ? options.greylistRetryMs : RETRY_AFTER_TEMPORARY_MS))
+            : null,
       }));
     }
     progress(all, 'done');
@@ -198,6 +206,13 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
     verify,
     verifyDomain: (domain, addresses, hooks) => verifyDomain(domain, addresses, hooks),
   };
+}
+
+/** The deferral is this address's business: it was not answered, or its own RCPT got the 421. */
+function wasDeferred(outcome: RecipientOutcome): boolean {
+  if (outcome.evidence === 'not_asked') return true;
+  if (outcome.reply?.code === 421) return true;
+  return outcome.evidence === 'session' && outcome.failure?.failure === 'connection_closed';
 }
 
 function dnsStage(lookup: MxLookup): DnsStage {

@@ -13,7 +13,9 @@ import {
   endpointLabel,
   pairingItem,
   reverifyHoursItem,
+  type Pairing,
 } from '@/lib/daemon-settings';
+import { loadPairingToken, storePairingToken } from '@/lib/token-store';
 import { DaemonClient } from './daemon-client';
 import { probeHealth } from './health-probe';
 import { createMenus, handleMenuClick, showAddressItem, shownAddress, type MenuClick } from './menus';
@@ -39,8 +41,16 @@ export default defineBackground(() => {
   let endpoint = endpointLabel(DEFAULT_ENDPOINT);
   let reverifyMs = DEFAULT_REVERIFY_HOURS * HOUR_MS;
   let paired = false;
-  /** The token this worker just saved after pairing: seeing it in storage needs no reconnect. */
-  let ownToken: string | null = null;
+  /** The pairing this worker just wrote (its pairedAt): seeing it in storage needs no reconnect. */
+  let ownPairedAt: string | null = null;
+
+  /** A pairing with its token still in storage.local (older versions kept it there): moved to the token store. */
+  const adopt = async (pairing: Pairing): Promise<void> => {
+    if (!pairing.token) return;
+    await storePairingToken(pairing.token);
+    ownPairedAt = pairing.pairedAt;
+    await pairingItem.setValue({ endpoint: pairing.endpoint, pairedAt: pairing.pairedAt });
+  };
 
   const cache = new ResultCache({ load: () => resultCacheItem.getValue(), save: (entries) => resultCacheItem.setValue(entries) });
 
@@ -50,13 +60,15 @@ export default defineBackground(() => {
       const [where, pairing] = await Promise.all([daemonEndpointItem.getValue(), pairingItem.getValue()]);
       endpoint = endpointLabel(where);
       paired = pairing !== null;
-      return { url: daemonWebSocketUrl(where), healthUrl: daemonHealthUrl(where), token: pairing?.token ?? null };
+      if (pairing) await adopt(pairing);
+      return { url: daemonWebSocketUrl(where), healthUrl: daemonHealthUrl(where), token: pairing ? await loadPairingToken() : null };
     },
     probe: (url) => probeHealth(url),
     saveToken: async (token) => {
-      ownToken = token;
       paired = true;
-      await pairingItem.setValue({ token, endpoint, pairedAt: new Date().toISOString() });
+      await storePairingToken(token);
+      ownPairedAt = new Date().toISOString();
+      await pairingItem.setValue({ endpoint, pairedAt: ownPairedAt });
     },
     onStatus: (status) => {
       service.setStatus(status);
@@ -100,6 +112,7 @@ export default defineBackground(() => {
     ]);
     reverifyMs = hours * HOUR_MS;
     paired = pairing !== null;
+    if (pairing) await adopt(pairing);
     endpoint = endpointLabel(where);
     tabs.load(savedTabs);
     service.restore(saved);
@@ -145,8 +158,9 @@ export default defineBackground(() => {
           return outcome.ok ? { ok: true, value: statusView() } : outcome;
         },
         unpair: async () => {
-          ownToken = null;
+          ownPairedAt = null;
           paired = false;
+          await storePairingToken(null);
           await pairingItem.setValue(null);
           client.restart();
           return statusView();
@@ -210,7 +224,11 @@ export default defineBackground(() => {
   });
   pairingItem.watch((pairing) => {
     paired = pairing !== null;
-    if (pairing?.token !== undefined && pairing.token === ownToken) return;
+    if (pairing?.token) {
+      void adopt(pairing).then(() => client.restart());
+      return;
+    }
+    if (pairing !== null && pairing.pairedAt === ownPairedAt) return;
     client.restart();
   });
   reverifyHoursItem.watch((hours) => {

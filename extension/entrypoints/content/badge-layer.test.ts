@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startLinkedBackground } from '@/test-support/linked-background';
 import { nobodyUndeliverable } from '@/test-support/scripted-daemon';
 import { until, wait } from '@/test-support/until';
-import { BADGE_TAG } from './badge-element';
+import { BADGE_TAG } from '@/components/badge/badge-element';
 import { BadgeLayer } from './badge-layer';
 
 /**

@@ -1,5 +1,6 @@
 import type { BackgroundLink } from '@/lib/background-link';
-import { BADGE_TAG } from './badge-element';
+import { BADGE_TAG } from '@/components/badge/badge-element';
+import { LiveRegion } from '@/components/live-region';
 import { FieldBadge } from './field-badge';
 import type { FieldKind } from './field-detection';
 import { FieldWatcher, type Scheduler } from './field-watcher';
@@ -34,12 +35,12 @@ export class BadgeLayer {
   #resizeObserver: ResizeObserver | null = null;
   #intersectionObserver: IntersectionObserver | null = null;
   #layoutScheduled = false;
-  #live: HTMLElement | null = null;
-  #liveText: HTMLElement | null = null;
+  readonly #live: LiveRegion;
   #unsubscribeStatus: (() => void) | null = null;
   readonly #userValues = new Set<string>();
 
   constructor(private readonly options: BadgeLayerOptions) {
+    this.#live = new LiveRegion(options.doc, LIVE_TAG);
     const win = options.doc.defaultView;
     this.#schedule = options.schedule ?? ((work) => (win ? win.requestAnimationFrame(() => work()) : setTimeout(work, 16)));
     this.#watcher = new FieldWatcher(
@@ -91,7 +92,7 @@ export class BadgeLayer {
     this.#unsubscribeStatus?.();
     for (const badge of this.#badges.values()) badge.destroy();
     this.#badges.clear();
-    this.#live?.remove();
+    this.#live.remove();
   }
 
   get badges(): ReadonlyMap<HTMLInputElement, FieldBadge> {
@@ -155,20 +156,7 @@ export class BadgeLayer {
 
   /** One polite live region for the whole page: "alice@example.com: Deliverable". */
   #announce(text: string): void {
-    const { doc } = this.options;
-    if (!this.#live) {
-      this.#live = doc.createElement(LIVE_TAG);
-      this.#live.style.cssText =
-        'all: initial !important; position: fixed !important; width: 1px !important; height: 1px !important; ' +
-        'overflow: hidden !important; clip-path: inset(50%) !important; white-space: nowrap !important; top: 0 !important; left: 0 !important;';
-      const shadow = this.#live.attachShadow({ mode: 'open' });
-      this.#liveText = doc.createElement('div');
-      this.#liveText.setAttribute('role', 'status');
-      this.#liveText.setAttribute('aria-live', 'polite');
-      shadow.append(this.#liveText);
-      doc.documentElement.append(this.#live);
-    }
-    if (this.#liveText) this.#liveText.textContent = text;
+    this.#live.announce(text);
   }
 }
 

@@ -1,15 +1,15 @@
 import { describeState } from '@/lib/result-details';
-import { BadgeController, type BadgeControllerContext } from './badge-controller';
-import { placeBadge, type FieldGeometry } from './badge-position';
-import type { BadgeState } from './badge-state';
+import { BadgeController, type BadgeControllerContext } from '@/components/badge/badge-controller';
+import { placeBadge, type FieldGeometry } from '@/components/badge/badge-position';
+import type { BadgeState } from '@/components/badge/badge-state';
 import { looksLikeAddress, type FieldKind } from './field-detection';
-import { setFieldValue } from './field-value';
+import { setFieldValue } from '@/components/badge/field-value';
 import { measureFieldText } from './text-measure';
 
 /**
  * One field and its badge: listens to the field (typing, leaving it, Enter, autofill), feeds the
- * badge state machine through the controller (badge-controller.ts: effects, details, hover),
- * and renders and places the badge when the layer asks.
+ * badge state machine through the controller (components/badge/badge-controller.ts: effects,
+ * details, hover), and renders and places the badge when the layer asks.
  */
 export interface FieldBadgeContext extends BadgeControllerContext {
   /** How long typing must pause before the local checks run. */
@@ -138,6 +138,23 @@ export class FieldBadge extends BadgeController<FieldBadgeContext> {
       (e) => {
         if (e.key === 'Enter' && !e.isComposing && this.ctx.isTrusted(e)) this.#commit();
         else if (e.key === 'Escape') this.closePopover();
+        else if (e.key === 'Tab' && !e.shiftKey && !e.ctrlKey && !e.altKey && !e.metaKey && this.#tabStop()) {
+          // The badge is the next stop after its field, wherever its host sits in the page.
+          e.preventDefault();
+          this.element.host.focus();
+        }
+      },
+      options,
+    );
+    // From the badge, Tab goes on to what follows the field and Shift+Tab back to the field.
+    this.element.host.addEventListener(
+      'keydown',
+      (e) => {
+        if (e.key !== 'Tab' || e.ctrlKey || e.altKey || e.metaKey) return;
+        const next = e.shiftKey ? this.field : nextTabbable(this.field);
+        if (!next) return;
+        e.preventDefault();
+        next.focus();
       },
       options,
     );
@@ -174,6 +191,11 @@ export class FieldBadge extends BadgeController<FieldBadgeContext> {
     }
     if (address !== '') this.ctx.userValues.add(address);
     this.dispatch({ type: 'committed', value });
+  }
+
+  /** Whether Tab from the field stops at the badge: it is on screen and speaks of an address. */
+  #tabStop(): boolean {
+    return this.element.placement !== null && this.field.value.trim() !== '';
   }
 
   #isFocused(): boolean {
@@ -213,4 +235,21 @@ export class FieldBadge extends BadgeController<FieldBadgeContext> {
     this.element.render({ state: model.state, label: `MailPing, ${subject}: ${title}. Show details.` });
     if (this.element.popoverOpen) this.element.updatePopover(this.details(), this.anchorRect(), this.viewport());
   }
+}
+
+const TABBABLE = 'a[href], area[href], button, input, select, textarea, iframe, summary, [tabindex], [contenteditable=""], [contenteditable="true"]';
+
+/**
+ * The element Tab reaches after `from` in its document (or shadow root): the next focusable one in
+ * document order. Positive tabindex values, which reorder the page, are rare and not followed.
+ */
+export function nextTabbable(from: HTMLElement): HTMLElement | null {
+  const root = from.getRootNode() as Document | ShadowRoot;
+  for (const el of Array.from(root.querySelectorAll<HTMLElement>(TABBABLE))) {
+    if (el === from || from.contains(el) || !(from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+    if (el.localName.startsWith('mailping-') || el.tabIndex < 0 || (el as HTMLInputElement).disabled) continue;
+    if ((el as HTMLInputElement).type === 'hidden' || el.getClientRects().length === 0) continue;
+    return el;
+  }
+  return null;
 }

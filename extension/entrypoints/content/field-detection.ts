@@ -82,10 +82,25 @@ function textVerdict(text: string): boolean {
   return (TEXT_EMAIL_HINT.test(text) || EXAMPLE_ADDRESS.test(text)) && !TEXT_NOT_ADDRESS.test(text);
 }
 
+/**
+ * Whether the person cannot type into the field: disabled (itself or by its fieldset) or read-only
+ * (an address shown on a profile page). Such a field gets no badge: there is nothing to check
+ * before the person sends it, and a badge would promise something it cannot do.
+ */
+export function isInert(input: HTMLInputElement): boolean {
+  return (
+    input.disabled ||
+    input.readOnly ||
+    input.closest('fieldset[disabled]') !== null ||
+    input.getAttribute('aria-disabled') === 'true' ||
+    input.getAttribute('aria-readonly') === 'true'
+  );
+}
+
 /** What an input is, or null when it is not an address field. */
 export function classifyField(input: HTMLInputElement): FieldKind | null {
   const type = (input.getAttribute('type') ?? '').toLowerCase().trim();
-  if (!TEXT_TYPES.has(type) || input.disabled || input.readOnly) return null;
+  if (!TEXT_TYPES.has(type) || isInert(input)) return null;
   if (type === 'email') return 'email';
   if (input.getAttribute('inputmode') === 'email') return 'email';
 

@@ -85,6 +85,21 @@ describe('field watcher', () => {
     expect(lost).toEqual([input]);
   });
 
+  it('lets go of a field that becomes disabled or read-only (itself or by its fieldset), and takes it back', async () => {
+    document.body.innerHTML = '<fieldset id="set"><input type="email" id="a"></fieldset><input type="email" id="b">';
+    watcher = startOn(document);
+    const a = document.getElementById('a') as HTMLInputElement;
+    const b = document.getElementById('b') as HTMLInputElement;
+    expect(found).toEqual([a, b]);
+    document.getElementById('set')!.setAttribute('disabled', '');
+    b.readOnly = true;
+    await nextFrame();
+    expect(lost).toEqual([a, b]);
+    document.getElementById('set')!.removeAttribute('disabled');
+    await nextFrame();
+    expect(found).toEqual([a, b, a]);
+  });
+
   it('looks inside open shadow roots, nested ones, and ones attached to elements inserted later', async () => {
     const host = document.createElement('x-signup');
     const shadow = host.attachShadow({ mode: 'open' });

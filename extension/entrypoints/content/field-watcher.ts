@@ -14,7 +14,7 @@ export interface FieldWatcherCallbacks {
 /** Runs `work` soon, once per batch (requestAnimationFrame in the page; synchronous in tests). */
 export type Scheduler = (work: () => void) => void;
 
-const WATCHED_ATTRIBUTES = ['type', 'name', 'id', 'autocomplete', 'placeholder', 'aria-label', 'disabled', 'readonly', 'inputmode'];
+const WATCHED_ATTRIBUTES = ['type', 'name', 'id', 'autocomplete', 'placeholder', 'aria-label', 'disabled', 'readonly', 'inputmode', 'aria-disabled', 'aria-readonly'];
 
 export class FieldWatcher {
   readonly #tracked = new Map<HTMLInputElement, FieldKind>();
@@ -119,7 +119,10 @@ export class FieldWatcher {
   #collect(records: MutationRecord[]): void {
     for (const record of records) {
       if (record.type === 'attributes') {
-        if ((record.target as Element).tagName === 'INPUT') this.#changed.add(record.target as HTMLInputElement);
+        const target = record.target as Element;
+        if (target.tagName === 'INPUT') this.#changed.add(target as HTMLInputElement);
+        // A fieldset disabled or enabled: its fields with it.
+        else if (target.tagName === 'FIELDSET') for (const input of Array.from(target.querySelectorAll('input'))) this.#changed.add(input);
         continue;
       }
       for (let i = 0; i < record.addedNodes.length; i++) {

@@ -4,7 +4,7 @@ import { BackgroundLink, type PortLike } from '@/lib/background-link';
 import type { ContentRequests } from '@/lib/messages';
 import { askBackground, CHECKS_PORT, isEnvelope } from '@/lib/messaging';
 import { collectWithFrames } from '@/lib/page-addresses';
-import { autoBadgesItem, silentSitesItem, webmailChecksItem } from '@/lib/settings';
+import { autoBadgesItem, silentSitesItem, warnBeforeSendItem, webmailChecksItem } from '@/lib/settings';
 import { isSilentSite } from '@/lib/site-match';
 import { onAdaptersRegistered, registeredAdapters } from '@/webmail/adapter-registry';
 import { genericAdapter } from '@/webmail/generic';
@@ -72,6 +72,7 @@ export default defineContentScript({
         onRecipientEntries: (entries) => {
           for (const entry of entries) if (entry instanceof HTMLInputElement) layer?.release(entry);
         },
+        warnBeforeSend: () => settings.warnBeforeSend,
       });
       webmail.start();
     };
@@ -92,14 +93,22 @@ export default defineContentScript({
         layer = null;
       }
     };
-    let settings = { autoBadges: autoBadgesItem.fallback, silent: silentSitesItem.fallback, webmail: webmailChecksItem.fallback };
-    void Promise.all([autoBadgesItem.getValue(), silentSitesItem.getValue(), webmailChecksItem.getValue()]).then(([autoBadges, silent, webmailOn]) => {
-      settings = { autoBadges, silent, webmail: webmailOn };
-      if (ctx.isValid) apply(settings);
-    });
+    let settings = {
+      autoBadges: autoBadgesItem.fallback,
+      silent: silentSitesItem.fallback,
+      webmail: webmailChecksItem.fallback,
+      warnBeforeSend: warnBeforeSendItem.fallback,
+    };
+    void Promise.all([autoBadgesItem.getValue(), silentSitesItem.getValue(), webmailChecksItem.getValue(), warnBeforeSendItem.getValue()]).then(
+      ([autoBadges, silent, webmailOn, warnBeforeSend]) => {
+        settings = { autoBadges, silent, webmail: webmailOn, warnBeforeSend };
+        if (ctx.isValid) apply(settings);
+      },
+    );
     const unwatchBadges = autoBadgesItem.watch((autoBadges) => apply((settings = { ...settings, autoBadges })));
     const unwatchSilent = silentSitesItem.watch((silent) => apply((settings = { ...settings, silent })));
     const unwatchWebmail = webmailChecksItem.watch((webmailOn) => apply((settings = { ...settings, webmail: webmailOn })));
+    const unwatchWarn = warnBeforeSendItem.watch((warnBeforeSend) => (settings = { ...settings, warnBeforeSend }));
     // The site adapters registered after the engine started (an unusual script order): look again.
     const unwatchAdapters = onAdaptersRegistered(() => webmail?.discover());
 
@@ -108,6 +117,7 @@ export default defineContentScript({
       unwatchBadges();
       unwatchSilent();
       unwatchWebmail();
+      unwatchWarn();
       unwatchAdapters();
       browser.runtime.onMessage.removeListener(onMessage);
       webmail?.stop();

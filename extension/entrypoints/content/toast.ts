@@ -4,8 +4,8 @@ import type { BackgroundLink } from '@/lib/background-link';
 import { DETAILS_CSS } from '@/lib/details-styles';
 import type { CheckState } from '@/lib/messages';
 import { buildDetails } from '@/lib/result-details';
-import { showInTopLayer } from './badge-element';
-import { verdictOf } from './badge-state';
+import { createShadowHost, HOST_RESET, showInTopLayer } from '@/components/shadow-host';
+import { displayState } from '@/components/badge/check-display';
 
 /**
  * The context menu's answer, shown where the person right-clicked: a small card in a shadow
@@ -76,11 +76,8 @@ export class Toasts {
   show(given: string | null, fresh = false): { shown: boolean; address: string | null } {
     const address = given ?? addressInElement(this.#last?.target ?? null);
     this.close();
-    const host = this.doc.createElement(TOAST_TAG);
+    const { host, shadow } = createShadowHost(this.doc, TOAST_TAG, { css: TOAST_CSS });
     this.#host = host;
-    const shadow = host.attachShadow({ mode: 'open' });
-    const style = this.doc.createElement('style');
-    style.textContent = TOAST_CSS;
     const card = this.doc.createElement('div');
     card.className = 'mp-card';
     card.setAttribute('role', 'status');
@@ -94,7 +91,7 @@ export class Toasts {
     close.addEventListener('click', () => this.close());
     const body = this.doc.createElement('div');
     card.append(close, body);
-    shadow.append(style, card);
+    shadow.append(card);
     host.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') this.close();
     });
@@ -132,7 +129,7 @@ export class Toasts {
   }
 
   #render(host: HTMLElement, body: HTMLElement, address: string, state: CheckState | null, message?: string): void {
-    const verdict = state ? verdictOf(state) : 'invalid';
+    const verdict = state ? displayState(state) : 'invalid';
     host.dataset.verdict = verdict;
     const details = buildDetails(
       this.doc,
@@ -159,9 +156,7 @@ export class Toasts {
     // Below the click, or above it when the click was low on the screen.
     const below = point.y + 14;
     const top = below + 180 <= vh ? below : Math.max(8, point.y - 14 - 180);
-    host.style.cssText =
-      'all: initial !important; position: fixed !important; z-index: 2147483647 !important; display: block !important; ' +
-      `left: ${Math.round(left)}px !important; top: ${Math.round(top)}px !important; color-scheme: light !important;`;
+    host.style.cssText = `${HOST_RESET}z-index: 2147483647 !important; display: block !important; left: ${Math.round(left)}px !important; top: ${Math.round(top)}px !important;`;
     // The card itself goes to the top layer (above the page's overlays), at the same spot.
     card.style.left = `${Math.round(left)}px`;
     card.style.top = `${Math.round(top)}px`;

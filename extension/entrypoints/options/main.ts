@@ -3,14 +3,14 @@ import { BackgroundLink, type PortLike } from '@/lib/background-link';
 import { daemonEndpointItem, isLoopbackHost, pairingItem, reverifyHoursItem } from '@/lib/daemon-settings';
 import type { DaemonStatusView } from '@/lib/messages';
 import { askBackground, CHECKS_PORT } from '@/lib/messaging';
-import { autoBadgesItem, silentSitesItem, webmailChecksItem } from '@/lib/settings';
+import { autoBadgesItem, silentSitesItem, warnBeforeSendItem, webmailChecksItem } from '@/lib/settings';
 import { textWithCode } from '@/lib/result-details';
 import { normalizeSiteList } from '@/lib/site-match';
 import { statusWords } from '@/lib/verdict-words';
 
 /**
  * The options page: where the daemon listens, pairing with a code from `mailping pair`, the
- * badges switch, the silent sites, webmail recipient checks, and the re-verify interval. Settings are written to their
+ * badges switch, the silent sites, webmail recipient checks and the warning before a Send that would bounce, and the re-verify interval. Settings are written to their
  * storage items directly; the background follows the items and reconnects when they change.
  */
 
@@ -126,6 +126,8 @@ $('save-sites').addEventListener('click', () => {
 
 const webmailChecks = $<HTMLInputElement>('webmail-checks');
 webmailChecks.addEventListener('change', () => void webmailChecksItem.setValue(webmailChecks.checked));
+const warnBeforeSend = $<HTMLInputElement>('warn-before-send');
+warnBeforeSend.addEventListener('change', () => void warnBeforeSendItem.setValue(warnBeforeSend.checked));
 
 // ---- re-verify interval -------------------------------------------------------------------------
 
@@ -137,6 +139,7 @@ void (async () => {
   await renderPairing();
   autoBadges.checked = await autoBadgesItem.getValue();
   webmailChecks.checked = await webmailChecksItem.getValue();
+  warnBeforeSend.checked = await warnBeforeSendItem.getValue();
   $<HTMLTextAreaElement>('silent-sites').value = (await silentSitesItem.getValue()).join('\n');
   const hours = await reverifyHoursItem.getValue();
   if (![...reverify.options].some((o) => Number(o.value) === hours)) {

@@ -7,8 +7,9 @@ import { askBackground, askContent, CHECKS_PORT } from '@/lib/messaging';
 import { silentSitesItem, webmailChecksItem } from '@/lib/settings';
 import { isSilentSite, siteEntryHost } from '@/lib/site-match';
 import { buildDetails, relativeTime, textWithCode } from '@/lib/result-details';
-import { createIcon, type IconState } from '@/lib/verdict-icons';
-import { statusLabel, statusWords, VERDICT_WORDS } from '@/lib/verdict-words';
+import { displayState, SHORT_WORDS } from '@/components/badge/check-display';
+import { createIcon } from '@/lib/verdict-icons';
+import { statusLabel, statusWords } from '@/lib/verdict-words';
 
 /**
  * The toolbar popup: the daemon's status (and what to do about it), the switch for this site
@@ -29,36 +30,12 @@ const link = new BackgroundLink({
 });
 let status: DaemonStatusView | null = null;
 
-function iconStateOf(state: CheckState | null): IconState {
-  if (!state) return 'idle';
-  switch (state.kind) {
-    case 'checking':
-      return 'checking';
-    case 'waiting':
-      return 'offline';
-    case 'failed':
-      return state.code === 'invalid_address' ? 'invalid' : 'unknown';
-    case 'done':
-      return state.result.reason === 'invalid_syntax' ? 'invalid' : state.result.verdict;
-  }
-}
-
 function shortWords(state: CheckState | null): string {
-  if (!state) return 'not checked';
-  switch (state.kind) {
-    case 'checking':
-      return 'checking…';
-    case 'waiting':
-      return 'waiting for daemon';
-    case 'failed':
-      return 'not checked';
-    case 'done':
-      return VERDICT_WORDS[state.result.verdict].title.toLowerCase();
-  }
+  return SHORT_WORDS[displayState(state)];
 }
 
 function details(address: string, state: CheckState | null, recheck?: () => void): HTMLElement {
-  const iconState = iconStateOf(state);
+  const iconState = displayState(state);
   return buildDetails(
     document,
     {
@@ -157,8 +134,8 @@ function listEntry(address: string, state: CheckState | null, what: string): { i
   let current = state;
   const update = (next: CheckState | null, nextWhat?: string) => {
     current = next;
-    item.dataset.verdict = iconStateOf(next);
-    button.replaceChildren(createIcon(document, iconStateOf(next), 14), label, whatNode);
+    item.dataset.verdict = displayState(next);
+    button.replaceChildren(createIcon(document, displayState(next), 14), label, whatNode);
     whatNode.textContent = nextWhat ?? shortWords(next);
     if (!body.hidden) body.replaceChildren(details(address, current));
   };

@@ -53,6 +53,8 @@ export async function typeAndLeave(page: Page, selector: string, text: string): 
   });
   await page.type(selector, text, { delay: 15 });
   await page.keyboard.press('Tab');
+  // The field's badge is the keyboard stop right after it: a second Tab moves on, as a person would.
+  if (await page.evaluate(() => document.activeElement?.localName === 'mailping-badge')) await page.keyboard.press('Tab');
 }
 
 /** Types a recipient like a person and commits it with `commit` (Enter, a comma, Tab). */

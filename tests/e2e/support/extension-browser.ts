@@ -85,7 +85,11 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
   };
 }
 
-/** Points the extension at a daemon and gives it a token, as the options page would leave them. */
+/**
+ * Points the extension at a daemon and gives it a token, as the options page would leave them. The
+ * token is written the way older versions kept it (in the pairing item): the background moves it
+ * to its token store at once (lib/token-store.ts), so this also exercises that migration.
+ */
 export async function configureExtension(worker: Worker, settings: { port: number; token?: string }): Promise<void> {
   await worker.evaluate(async ({ port, token }) => {
     const items: Record<string, unknown> = {

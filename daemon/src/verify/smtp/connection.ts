@@ -2,6 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { abortFailure, type Dialer } from './dial';
 import { SmtpFailureError, toFailure, type SmtpFailure } from './failure';
+import { replyMisfit, type Expected } from './reply-fit';
 import { isReplyError, ReplyParser, type Reply } from './reply-parser';
 
 export type TranscriptDirection = '>' | '<' | '*';
@@ -19,7 +20,7 @@ export interface Exchange {
   failure?: SmtpFailure;
 }
 
-interface Waiter {
+interface Waiter extends Expected {
   tag?: string;
   resolve: (reply: Reply) => void;
 }
@@ -28,17 +29,25 @@ interface Waiter {
  * One SMTP connection: commands are paired with their replies on a queue (so PIPELINING is just
  * writing several commands at once), every phase has its own timeout, and the whole connection
  * dies with the caller's AbortSignal. Socket I/O only: parsing and meaning live elsewhere.
+ * Pairing by order is only safe while the order holds: a reply nobody waits for, or one whose
+ * shape cannot answer its command, ends the connection with a protocol error, and the replies
+ * of the same read are not handed out (one extra reply shifts every later one).
  */
 export class SmtpConnection {
   private socket: net.Socket;
   private readonly parser = new ReplyParser();
   private waiters: Waiter[] = [];
-  private early: Reply[] = [];
+  /** The banner, when it came before greeting() was called. */
+  private banner: Reply | null = null;
+  /** Recipients asked on this connection: a reply naming one of them answers that one. */
+  private readonly asked = new Set<string>();
   private failure: SmtpFailure | null = null;
   private onFailure: ((failure: SmtpFailure) => void) | null = null;
   private readonly abortListener: () => void;
   roundTrips = 0;
   tls = false;
+  /** QUIT went out pipelined behind the last commands: the goodbye is already said. */
+  private quitSent = false;
 
   private constructor(
     socket: net.Socket,
@@ -46,6 +55,8 @@ export class SmtpConnection {
     private readonly signal: AbortSignal,
   ) {
     this.socket = socket;
+    // The server speaks first: its greeting is the one reply expected before any command.
+    this.waiters.push({ command: 'greeting', resolve: (reply) => (this.banner = reply) });
     this.attach(socket);
     this.abortListener = () => this.abort(abortFailure(signal));
     signal.addEventListener('abort', this.abortListener, { once: true });
@@ -69,14 +80,31 @@ export class SmtpConnection {
   /** The banner: the server speaks first (RFC 5321 §3.1). */
   async greeting(timeoutMs: number): Promise<Exchange> {
     this.roundTrips++;
-    return this.await([{ line: '' }], timeoutMs, 'greeting');
+    if (this.banner) return { replies: [this.banner] };
+    if (this.failure) return { replies: [], failure: this.failure };
+    return new Promise((resolve) => {
+      const waiter = this.waiters[0];
+      const timer = setTimeout(() => this.abort(new SmtpFailureError('timeout', `no reply to greeting within ${timeoutMs} ms`)), timeoutMs);
+      const finish = (exchange: Exchange): void => {
+        clearTimeout(timer);
+        this.onFailure = null;
+        resolve(exchange);
+      };
+      this.onFailure = (failure) => finish({ replies: [], failure });
+      if (waiter) waiter.resolve = (reply) => finish({ replies: [reply] });
+    });
   }
 
   /** Writes the commands in one go and waits for one reply each, in order (RFC 2920). */
   async exchange(commands: Outgoing[], timeoutMs: number, phase: string): Promise<Exchange> {
     if (this.failure) return { replies: [], failure: this.failure };
     this.roundTrips++;
-    for (const c of commands) this.log('>', c.line, c.tag);
+    for (const c of commands) {
+      this.log('>', c.line, c.tag);
+      if (c.line === 'QUIT') this.quitSent = true;
+      const expected = expectation(c.line);
+      if (expected.command === 'RCPT' && expected.address) this.asked.add(expected.address.toLowerCase());
+    }
     this.socket.write(commands.map((c) => `${c.line}\r\n`).join(''));
     return this.await(commands, timeoutMs, phase);
   }
@@ -91,7 +119,6 @@ export class SmtpConnection {
     if (this.failure) return this.failure;
     this.detach(this.socket);
     this.parser.reset();
-    this.early = [];
     const plain = this.socket;
     this.roundTrips++;
     const result = await new Promise<SmtpFailure | null>((resolve) => {
@@ -130,12 +157,19 @@ export class SmtpConnection {
     return result;
   }
 
-  /** Says goodbye politely, waiting a little for the 221, then closes whatever happens. */
-  async quit(timeoutMs: number): Promise<void> {
-    if (!this.failure) {
-      await this.exchange([{ line: 'QUIT' }], timeoutMs, 'QUIT');
+  /**
+   * Says goodbye politely, waiting a little for the 221, then closes whatever happens. Resolves
+   * with the protocol error when the goodbye got a reply that cannot answer QUIT: proof that the
+   * replies before it were out of step.
+   */
+  async quit(timeoutMs: number): Promise<SmtpFailure | null> {
+    let outOfStep: SmtpFailure | null = null;
+    if (!this.failure && !this.quitSent) {
+      const bye = await this.exchange([{ line: 'QUIT' }], timeoutMs, 'QUIT');
+      if (bye.failure?.failure === 'protocol_error') outOfStep = bye.failure;
     }
     this.close();
+    return outOfStep;
   }
 
   close(): void {
@@ -159,12 +193,8 @@ export class SmtpConnection {
       }, timeoutMs);
       this.onFailure = (failure) => finish(failure);
       for (const c of commands) {
-        const early = this.early.shift();
-        if (early) {
-          replies.push(early);
-          continue;
-        }
         this.waiters.push({
+          ...expectation(c.line),
           ...(c.tag === undefined ? {} : { tag: c.tag }),
           resolve: (reply) => {
             replies.push(reply);
@@ -178,6 +208,7 @@ export class SmtpConnection {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    const paired: Array<{ waiter: Waiter; reply: Reply }> = [];
     for (const item of this.parser.push(chunk)) {
       if (isReplyError(item)) {
         if (item.line) this.log('<', item.line);
@@ -186,13 +217,30 @@ export class SmtpConnection {
       }
       const waiter = this.waiters.shift();
       for (const line of item.lines) this.log('<', line, waiter?.tag);
-      if (waiter) waiter.resolve(item);
-      else this.early.push(item);
+      if (!waiter && item.code === 421) {
+        // A server closing an idle session may say so unasked (RFC 5321 §3.8): a hang-up, not garbage.
+        this.fail({ failure: 'connection_closed', message: `the server closed the connection: "${item.lines[0] ?? ''}"` }, true);
+        return;
+      }
+      const misfit = waiter
+        ? replyMisfit(item, waiter, this.asked)
+        : `the server sent "${item.lines[0] ?? item.code}" when no command was waiting for a reply`;
+      if (misfit) {
+        // Nothing read together with it is trusted: the order of replies is broken.
+        this.fail({ failure: 'protocol_error', message: `replies out of step: ${misfit}` });
+        return;
+      }
+      paired.push({ waiter: waiter!, reply: item });
     }
+    for (const { waiter, reply } of paired) waiter.resolve(reply);
   };
 
   private readonly onClose = (): void => {
     const midReply = this.parser.midReply;
+    if (this.quitSent && this.waiters.length === 0 && !midReply) {
+      this.fail({ failure: 'connection_closed', message: 'closed after QUIT' }, true);
+      return;
+    }
     this.fail({
       failure: 'connection_closed',
       message: midReply ? 'the server closed the connection in the middle of a reply' : 'the server closed the connection',
@@ -240,4 +288,11 @@ export class SmtpConnection {
     else socket.destroy();
     this.onFailure?.(failure);
   }
+}
+
+/** What a command line expects back: its verb, and the address a MAIL or RCPT names. */
+function expectation(line: string): Expected {
+  const verb = (/^[A-Za-z]+/.exec(line)?.[0] ?? '').toUpperCase();
+  const address = verb === 'MAIL' || verb === 'RCPT' ? /<([^>]*)>/.exec(line)?.[1] : undefined;
+  return address === undefined ? { command: verb } : { command: verb, address };
 }

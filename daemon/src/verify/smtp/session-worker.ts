@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { ParsedAddress } from '@mailping/shared';
+import type { BatchState, Hand, SessionEnd, SessionStatus } from './batch-state';
 import * as cmd from './command';
-import { SmtpConnection, type Exchange, type Outgoing } from './connection';
+import { SmtpConnection, type Outgoing } from './connection';
 import { hasCapability, NO_CAPABILITIES, parseEhlo, type Capabilities } from './ehlo';
 import type { SmtpFailure } from './failure';
 import type { Reply } from './reply-parser';
-import type { Decision, DomainRun, MxTarget, SessionContext, SessionOptions, SmtpPhase } from './session';
+import type { MxTarget, SessionContext, SessionOptions, SmtpPhase } from './session-types';
 import { PROBE_TAG } from './transcript';
 
 const QUIT_TIMEOUT_MS = 2000;
-
-type Status = Pick<Decision, 'target' | 'tls' | 'pipelining'>;
 
 interface Opened {
   connection: SmtpConnection;
@@ -21,101 +20,79 @@ interface Opened {
 
 /**
  * One connection slot's worth of work for a domain: connect, converse, QUIT, and again while
- * addresses are left. Takes its addresses from the run's shared queue a chunk at a time.
+ * addresses are left and the server has not deferred us. Reads and changes the batch only
+ * through its BatchState; each session ends with a SessionEnd that says why, in facts.
  */
 export class SessionWorker {
-  /** Addresses this worker took from the queue and has no answer for yet. */
-  private taken: ParsedAddress[] = [];
-  private readonly attempts: number[] = [];
+  private readonly hand: Hand;
   private targetIndex = 0;
-  private lastDecision: Decision | null = null;
-  private answered = 0;
+
 
   constructor(
-    private readonly run: DomainRun,
+    private readonly state: BatchState,
     private readonly targets: MxTarget[],
     private readonly options: SessionOptions,
     private readonly context: SessionContext,
-  ) {}
+  ) {
+    this.hand = state.hand();
+  }
 
   async work(): Promise<void> {
-    try {
-      let fruitless = 0;
-      let goOn = this.hasWork();
-      while (goOn) {
-        const opened = await this.connect();
-        if (!opened) break;
-        const before = this.answered;
-        try {
-          await this.converse(opened.connection, opened.target);
-        } catch (error) {
-          opened.connection.close();
-          opened.release();
-          throw error;
-        }
-        // A connection that answered nothing new twice in a row will not do better a third time;
-        // one that timed out or spoke garbage will not do better a second time.
-        fruitless = this.answered > before ? 0 : fruitless + 1;
-        goOn =
-          this.hasWork() &&
-          !this.context.signal.aborted &&
-          this.run.connections < this.run.maxConnections &&
-          fruitless < 2 &&
-          !(fruitless === 1 && this.lastFailureIsHopeless());
-        // Always QUIT. The connection's slot (politeness) stays taken until the server answers it;
-        // but once nothing is left to ask, the answers need not wait for that goodbye.
-        const goodbye = opened.connection.quit(QUIT_TIMEOUT_MS).finally(opened.release);
-        this.run.roundTrips.set(opened.id, opened.connection.roundTrips);
-        if (goOn) await goodbye;
+    let fruitless = 0;
+    while (this.state.waiting(this.hand) > 0 && this.state.mayConnect() && !this.context.signal.aborted) {
+      const opened = await this.connect();
+      if (!('connection' in opened)) {
+        this.state.endSession(this.hand, opened);
+        return;
       }
-    } finally {
-      this.finish();
+      const before = this.state.answered;
+      let end: SessionEnd;
+      try {
+        end = await this.converse(opened.connection, opened.target);
+      } catch (error) {
+        opened.connection.close();
+        opened.release();
+        throw error;
+      }
+      // Always QUIT. The connection's slot (politeness) stays taken until the server answers it;
+      // but once nothing is left to ask, the answers need not wait for that goodbye — unless some
+      // are provisional, and only the 221 can prove the replies were in step.
+      const goodbye = opened.connection.quit(QUIT_TIMEOUT_MS).finally(opened.release);
+      this.state.roundTrips(opened.id, opened.connection.roundTrips);
+      // A duplicated reply that arrives late shifts every later one, and shows only when a later
+      // reply (the next exchange, or QUIT's 221) cannot fit: until then answers are provisional.
+      if (this.state.hasUnproven(this.hand)) {
+        const outOfStep = await goodbye;
+        if (outOfStep && end.kind === 'done') end = { kind: 'failed', status: { target: opened.target, tls: opened.connection.tls, pipelining: false }, failure: outOfStep, atRcpt: true };
+        // Out of step: endSession drops them. A timeout or a hang-up proves nothing either way.
+        if (!(end.kind === 'failed' && end.failure.failure === 'protocol_error')) this.state.prove(this.hand);
+      }
+      this.state.endSession(this.hand, end);
+      // A connection that answered nothing new twice in a row will not do better a third time.
+      fruitless = this.state.answered > before ? 0 : fruitless + 1;
+      const goOn =
+        end.kind === 'done' && this.state.waiting(this.hand) > 0 && this.state.mayConnect() && !this.context.signal.aborted && fruitless < 2;
+      if (!goOn) return;
+      await goodbye;
     }
-  }
-
-  private hasWork(): boolean {
-    return this.taken.length > 0 || this.run.queue.length > 0;
-  }
-
-  /**
-   * Whatever this worker could not get an answer for gets the last thing that went wrong. The
-   * last worker standing also answers for the addresses nobody took: the server would not talk.
-   */
-  private finish(): void {
-    this.run.active--;
-    const left = this.run.active === 0 ? [...this.taken, ...this.run.queue.splice(0)] : this.taken;
-    if (left.length === 0) return;
-    const last: Decision = this.lastDecision ?? {
-      reply: null,
-      command: null,
-      failure: { failure: 'deadline', message: 'the verification ran out of time' },
-      target: null,
-      tls: false,
-      pipelining: false,
-    };
-    const failure = this.context.signal.aborted ? this.abortFailure() : last.failure;
-    for (const r of left) {
-      this.involve(r);
-      this.run.decide(r.normalized, { ...last, failure, reply: failure === last.failure ? last.reply : null });
-    }
-    this.taken = [];
   }
 
   /** Tries the MX hosts from the last good one on, until one greets us with 2xx. */
-  private async connect(): Promise<Opened | null> {
+  private async connect(): Promise<Opened | Exclude<SessionEnd, { kind: 'done' }>> {
+    this.state.beginConnect(this.hand);
+    let last: Exclude<SessionEnd, { kind: 'done' }> | null = null;
     for (let i = this.targetIndex; i < this.targets.length; i++) {
-      if (this.context.signal.aborted) return null;
       const target = this.targets[i]!;
+      const status: SessionStatus = { target, tls: false, pipelining: false };
+      if (this.context.signal.aborted) break;
       let release: () => void;
       try {
         release = (await this.options.acquireSlot?.(target.ip, this.context.signal)) ?? (() => {});
       } catch {
-        return null;
+        break;
       }
-      const { id, sink } = this.run.transcript.open();
-      this.attempts.push(id);
-      for (const r of this.taken) this.run.involvement.get(r.normalized)!.add(id);
-      this.phase('connect', this.waiting());
+      const { id, sink } = this.state.openAttempt(this.hand);
+      this.phase('connect', this.state.upcoming(this.hand));
       let connection: SmtpConnection;
       try {
         connection = await SmtpConnection.open(this.options.dial, { ...target, port: this.options.port }, {
@@ -126,230 +103,199 @@ export class SessionWorker {
       } catch (error) {
         const failure = asFailure(error);
         sink('*', `${failure.failure}: ${failure.message}`);
-        this.run.roundTrips.set(id, 1);
+        this.state.roundTrips(id, 1);
         release();
-        this.lastDecision = { reply: null, command: null, failure, target, tls: false, pipelining: false };
+        last = { kind: 'failed', status, failure, atRcpt: false };
         continue;
       }
-      this.run.connections++;
+      this.state.connected();
       const greeting = await connection.greeting(this.options.greetingTimeoutMs);
       const banner = greeting.replies[0];
       if (banner && banner.code >= 200 && banner.code < 300) {
         this.targetIndex = i;
         return { connection, target, id, release };
       }
-      this.lastDecision = {
-        reply: banner ?? null,
-        command: banner ? 'greeting' : null,
-        failure: banner ? null : (greeting.failure ?? null),
-        target,
-        tls: false,
-        pipelining: false,
-      };
+      last = banner
+        ? banner.code < 500
+          ? { kind: 'deferred', status, reply: banner, command: 'greeting', failure: null, atRcpt: false }
+          : { kind: 'refused', status, reply: banner, command: 'greeting' }
+        : { kind: 'failed', status, failure: greeting.failure ?? noReply('greeting'), atRcpt: false };
       // RFC 5321 §3.1: a server that greets with 554 (or 4xx) wants no session; try the next MX.
       await connection.quit(QUIT_TIMEOUT_MS);
-      this.run.roundTrips.set(id, connection.roundTrips);
+      this.state.roundTrips(id, connection.roundTrips);
       release();
     }
-    return null;
+    return last ?? { kind: 'failed', status: { target: null, tls: false, pipelining: false }, failure: this.abortFailure(), atRcpt: false };
   }
 
-  private async converse(connection: SmtpConnection, target: MxTarget): Promise<void> {
+  private async converse(connection: SmtpConnection, target: MxTarget): Promise<SessionEnd> {
     const o = this.options;
-    const probe = this.run.probe;
-    this.phase('ehlo', this.waiting());
+    this.phase('ehlo', this.state.upcoming(this.hand));
     let caps = await this.hello(connection, target);
-    if (!caps) return;
-    if (o.tls === 'always' && hasCapability(caps, 'STARTTLS')) {
+    if (!('keywords' in caps)) return caps;
+    if ((o.tls === 'always' || this.state.tlsRequired) && hasCapability(caps, 'STARTTLS')) {
       caps = await this.startTls(connection, target);
-      if (!caps) return;
+      if (!('keywords' in caps)) return caps;
     }
 
     let errors = 0;
     let rcpts = 0;
     let inTransaction = false;
     let tlsRetried = false;
-    while (this.hasWork() && !connection.closed) {
+    for (;;) {
       const pipelining = hasCapability(caps, 'PIPELINING');
-      const status: Status = { target, tls: connection.tls, pipelining };
-      const probeCost = probe.claimed ? 0 : 1;
+      const status: SessionStatus = { target, tls: connection.tls, pipelining };
+      const probeCost = this.state.probePending ? 1 : 0;
       // Every RCPT in flight might be refused: never send more than the errors the server allows.
       // A domain that accepted a random address accepts them all: then only the session cap counts.
-      const errorRoom = probe.catchAll === true ? o.maxRcptPerSession : o.errorBudget - errors - probeCost;
+      const errorRoom = this.state.catchAll === true ? o.maxRcptPerSession : o.errorBudget - errors - probeCost;
       const room = Math.min(errorRoom, o.maxRcptPerSession - rcpts);
       // One RCPT per round trip costs more than a fresh session (connect, EHLO: about four round
       // trips for a whole budget of RCPTs), unless it is the last address.
-      if (room < 1 || (room === 1 && rcpts > 0 && this.taken.length + this.run.queue.length > 1)) break;
-      const chunk = this.takeChunk(pipelining ? room : 1);
-      if (chunk.length === 0) break;
+      if (room < 1 || (room === 1 && rcpts > 0 && this.state.waiting(this.hand) > 1)) return { kind: 'done' };
+      const chunk = this.state.take(this.hand, pipelining ? room : 1);
+      if (chunk.length === 0) return { kind: 'done' };
       this.phase('rcpt', chunk);
 
       const commands: Outgoing[] = [];
       if (!inTransaction) commands.push({ line: this.mailFromLine(caps) });
-      if (pipelining || inTransaction) {
-        for (const r of chunk) commands.push({ line: cmd.rcptTo(r.normalized), tag: r.normalized });
-      }
-      const withProbe = pipelining && !probe.claimed;
-      if (withProbe) {
-        probe.claimed = true;
-        commands.push({ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG });
-      }
+      const rcptsNow = pipelining || inTransaction ? chunk : [];
+      for (const r of rcptsNow) commands.push({ line: cmd.rcptTo(r.normalized), tag: r.normalized });
+      const withProbe = pipelining && this.state.claimProbe();
+      if (withProbe) commands.push({ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG });
+      // Nothing left to ask after this chunk: QUIT goes in the same flight. It saves the goodbye's
+      // round trip, and its 221 coming last proves no reply before it was extra or missing.
+      const quitting = pipelining && this.state.waiting(this.hand) === chunk.length;
+      if (quitting) commands.push({ line: cmd.QUIT });
 
+      this.state.sent(this.hand, rcptsNow);
       const exchange = await connection.exchange(commands, o.commandTimeoutMs, commands[0]!.line.split(':')[0]!);
       let replies = exchange.replies;
 
       if (!inTransaction) {
         const mail = replies[0];
         replies = replies.slice(1);
-        if (!mail) {
-          if (withProbe) probe.claimed = false;
-          this.failed(exchange, status);
-          return;
+        // The RCPTs pipelined behind a refused MAIL were refused for its sake (503): they say
+        // nothing about the addresses, nor does the probe's.
+        if (!mail || mail.code >= 300 || exchange.failure?.failure === 'protocol_error') {
+          if (withProbe) this.state.settleProbe(null);
+          this.hand.sent.clear();
         }
-        if (mail.code === 421) {
-          if (withProbe) probe.claimed = false;
-          this.lastDecision = { ...status, reply: mail, command: 'MAIL FROM', failure: null };
-          return;
-        }
+        if (!mail || exchange.failure?.failure === 'protocol_error') return this.broken(exchange.failure, status, false);
+        if (mail.code === 421) return { kind: 'deferred', status, reply: mail, command: 'MAIL FROM', failure: null, atRcpt: false };
         if (mail.code === 530 && !connection.tls && !tlsRetried && hasCapability(caps, 'STARTTLS')) {
           // "530 5.7.0 Must issue a STARTTLS command first": the RCPTs we pipelined were refused
-          // for the same reason (503), so they are asked again once the session is encrypted.
-          if (withProbe) probe.claimed = false;
+          // for the same reason (503), so they are asked again once the session is encrypted
+          // (in a new session when QUIT already went out).
+          this.state.demandTls();
+          if (quitting) return { kind: 'done' };
           tlsRetried = true;
           caps = await this.startTls(connection, target);
-          if (!caps) return;
+          if (!('keywords' in caps)) return caps;
           continue;
         }
-        if (mail.code >= 300) {
-          // The sender was refused: that is about us, and answers for every address alike.
-          const all = [...this.taken, ...this.run.queue.splice(0)];
-          for (const r of all) {
-            this.involve(r);
-            this.run.decide(r.normalized, { ...status, reply: mail, command: 'MAIL FROM', failure: null });
-          }
-          this.taken = [];
-          this.answered += all.length;
-          this.lastDecision = { ...status, reply: mail, command: 'MAIL FROM', failure: null };
-          return;
-        }
+        // The sender was refused: that is about us, and answers for every address alike.
+        if (mail.code >= 300) return { kind: 'refused', status, reply: mail, command: 'MAIL FROM' };
         inTransaction = true;
         if (!pipelining) {
           // Without PIPELINING the RCPT goes in its own round trip.
+          this.state.sent(this.hand, [chunk[0]!]);
           const rcpt = await connection.exchange([{ line: cmd.rcptTo(chunk[0]!.normalized), tag: chunk[0]!.normalized }], o.commandTimeoutMs, 'RCPT TO');
           replies = rcpt.replies;
           if (rcpt.failure) exchange.failure = rcpt.failure;
         }
       }
+      // A reply that cannot be paired with certainty ends the session before anything is decided.
+      if (exchange.failure?.failure === 'protocol_error') {
+        if (withProbe) this.state.settleProbe(null);
+        return this.broken(exchange.failure, status, true);
+      }
 
+      let deferral: Reply | null = null;
       for (const [i, r] of chunk.entries()) {
         const reply = replies[i];
         if (!reply) break;
-        if (reply.code === 421) {
-          // The server is closing the session (often: too many errors). This address and the
-          // rest were not judged; they go on a fresh connection.
-          this.lastDecision = { ...status, reply, command: 'RCPT TO', failure: null };
-          return;
-        }
+        // Its own answer, 421 included: the address whose RCPT was deferred quotes that reply.
+        this.state.provisional(this.hand, r, { reply, command: 'RCPT TO', failure: null, ...status });
         rcpts++;
         if (reply.code >= 400) errors++;
-        this.answer(r, { ...status, reply, command: 'RCPT TO', failure: null });
+        if (reply.code === 421) {
+          deferral = reply;
+          break;
+        }
       }
+      // Only QUIT's 221, in step and last, proves no reply before it was extra: a duplicate that
+      // arrives late still pairs, and shifts every later reply by one. A 421 or a hang-up leaves
+      // nothing more to check against: their answers stand (re-asking would add to the load).
+      if (quitting || deferral || exchange.failure) this.state.prove(this.hand);
 
       if (withProbe) {
-        const reply = replies[chunk.length];
-        if (reply) {
-          this.recordProbe(reply);
-          if (reply.code >= 400) errors++;
-          if (reply.code === 421) return;
-        } else {
-          probe.claimed = false;
-        }
-      } else if (!probe.claimed && !pipelining && replies.some((r) => r.code >= 200 && r.code < 300)) {
+        const reply = deferral ? null : (replies[chunk.length] ?? null);
+        this.state.settleProbe(reply);
+        if (reply && reply.code >= 400) errors++;
+        if (reply?.code === 421) deferral = reply;
+      } else if (!deferral && !pipelining && replies.some((r) => r.code >= 200 && r.code < 300) && this.state.claimProbe()) {
         // Without pipelining the probe costs a round trip: only spend it once an address was accepted.
-        probe.claimed = true;
         const asked = await connection.exchange([{ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG }], o.commandTimeoutMs, 'RCPT TO');
-        const reply = asked.replies[0];
-        if (reply) {
-          this.recordProbe(reply);
-          if (reply.code >= 400) errors++;
-        } else {
-          probe.claimed = false;
+        if (asked.failure?.failure === 'protocol_error') {
+          this.state.settleProbe(null);
+          return this.broken(asked.failure, status, true);
         }
+        const reply = asked.replies[0] ?? null;
+        this.state.settleProbe(reply);
+        if (reply && reply.code >= 400) errors++;
+        if (reply?.code === 421) deferral = reply;
+        if (!reply && asked.failure) return this.broken(asked.failure, status, true);
       }
-      if (exchange.failure) {
-        this.failed(exchange, status);
-        return;
-      }
+      // The server is closing the session (too many errors, too much volume): the rest of the
+      // domain waits for its backoff rather than knocking again at once.
+      if (deferral) return { kind: 'deferred', status, reply: deferral, command: 'RCPT TO', failure: null, atRcpt: true };
+      if (exchange.failure) return this.broken(exchange.failure, status, true);
+      if (quitting) return { kind: 'done' };
     }
   }
 
   /** EHLO, falling back to HELO for servers that refuse it (RFC 5321 §3.2). */
-  private async hello(connection: SmtpConnection, target: MxTarget): Promise<Capabilities | null> {
+  private async hello(connection: SmtpConnection, target: MxTarget): Promise<Capabilities | SessionEnd> {
     const o = this.options;
-    const status: Status = { target, tls: connection.tls, pipelining: false };
+    const status: SessionStatus = { target, tls: connection.tls, pipelining: false };
     const ehlo = await connection.exchange([{ line: cmd.ehlo(o.helo) }], o.commandTimeoutMs, 'EHLO');
     const reply = ehlo.replies[0];
-    if (!reply) return this.failed(ehlo, status);
+    if (!reply || ehlo.failure) return this.broken(ehlo.failure, status, false);
     if (reply.code >= 200 && reply.code < 300) return parseEhlo(reply);
     if (reply.code >= 500 && reply.code <= 504 && !connection.tls) {
       const helo = await connection.exchange([{ line: cmd.helo(o.helo) }], o.commandTimeoutMs, 'HELO');
       const heloReply = helo.replies[0];
-      if (!heloReply) return this.failed(helo, status);
+      if (!heloReply || helo.failure) return this.broken(helo.failure, status, false);
       if (heloReply.code >= 200 && heloReply.code < 300) return NO_CAPABILITIES;
-      this.lastDecision = { ...status, reply: heloReply, command: 'HELO', failure: null };
-      return null;
+      return sessionRefusal(status, heloReply, 'HELO');
     }
-    this.lastDecision = { ...status, reply, command: 'EHLO', failure: null };
-    return null;
+    return sessionRefusal(status, reply, 'EHLO');
   }
 
-  private async startTls(connection: SmtpConnection, target: MxTarget): Promise<Capabilities | null> {
+  private async startTls(connection: SmtpConnection, target: MxTarget): Promise<Capabilities | SessionEnd> {
     const o = this.options;
-    const status: Status = { target, tls: false, pipelining: false };
+    const status: SessionStatus = { target, tls: false, pipelining: false };
     const start = await connection.exchange([{ line: cmd.STARTTLS }], o.commandTimeoutMs, 'STARTTLS');
     const reply = start.replies[0];
-    if (!reply) return this.failed(start, status);
-    if (reply.code !== 220) {
-      this.lastDecision = { ...status, reply, command: 'STARTTLS', failure: null };
-      return null;
-    }
+    if (!reply || start.failure) return this.broken(start.failure, status, false);
+    if (reply.code !== 220) return sessionRefusal(status, reply, 'STARTTLS');
     const failure = await connection.startTls(target.host, o.commandTimeoutMs);
-    if (failure) {
-      this.lastDecision = { ...status, reply: null, command: 'STARTTLS', failure };
-      return null;
-    }
+    if (failure) return { kind: 'failed', status, failure, atRcpt: false };
     // RFC 3207 §4.2: forget everything learnt before TLS and say EHLO again.
     return this.hello(connection, target);
   }
 
-  /** The addresses to ask next: those a lost connection left unanswered first, then new ones. */
-  private takeChunk(size: number): ParsedAddress[] {
-    while (this.taken.length < size && this.run.queue.length > 0) {
-      const next = this.run.queue.shift()!;
-      this.taken.push(next);
-      this.involve(next);
-    }
-    return this.taken.slice(0, size);
-  }
-
-  /** The address takes part in every connection this worker has opened so far (for its transcript). */
-  private involve(address: ParsedAddress): void {
-    const involved = this.run.involvement.get(address.normalized)!;
-    for (const id of this.attempts) involved.add(id);
-  }
-
-  private answer(address: ParsedAddress, decision: Decision): void {
-    this.run.decide(address.normalized, decision);
-    this.taken = this.taken.filter((r) => r !== address);
-    this.answered++;
-  }
-
-  private waiting(): ParsedAddress[] {
-    return this.taken.length > 0 ? this.taken : this.run.queue;
+  /** No usable reply: the server hung up (a deferral), or timed out or spoke garbage (a failure). */
+  private broken(failure: SmtpFailure | undefined, status: SessionStatus, atRcpt: boolean): SessionEnd {
+    const f = failure ?? noReply('the command');
+    if (this.context.signal.aborted) return { kind: 'failed', status, failure: this.abortFailure(), atRcpt };
+    if (f.failure === 'connection_closed') return { kind: 'deferred', status, reply: null, command: null, failure: f, atRcpt };
+    return { kind: 'failed', status, failure: f, atRcpt };
   }
 
   private mailFromLine(caps: Capabilities): string {
-    const params = this.run.needsSmtputf8 && hasCapability(caps, 'SMTPUTF8') ? ['SMTPUTF8'] : [];
+    const params = this.state.needsSmtputf8 && hasCapability(caps, 'SMTPUTF8') ? ['SMTPUTF8'] : [];
     return cmd.mailFrom(this.options.from, params);
   }
 
@@ -358,32 +304,32 @@ export class SessionWorker {
     return `${local}@${sample.domain}`;
   }
 
-  private recordProbe(reply: Reply): void {
-    const probe = this.run.probe;
-    probe.reply = reply;
-    if (reply.code >= 200 && reply.code < 300) probe.catchAll = true;
-    else if (reply.code >= 500) probe.catchAll = false;
-  }
-
-  private failed(exchange: Exchange, status: Status): null {
-    this.lastDecision = { ...status, reply: null, command: null, failure: exchange.failure ?? null };
-    return null;
-  }
-
   private phase(phase: SmtpPhase, addresses: ParsedAddress[]): void {
     this.context.onPhase?.(addresses.map((r) => r.normalized), phase);
   }
 
-  private lastFailureIsHopeless(): boolean {
-    const failure = this.lastDecision?.failure?.failure;
-    return failure === 'timeout' || failure === 'protocol_error' || failure === 'tls_failed' || failure === 'deadline';
-  }
-
   private abortFailure(): SmtpFailure {
-    const reason: unknown = this.context.signal.reason;
-    if (reason && typeof reason === 'object' && 'failure' in reason) return reason as SmtpFailure;
-    return { failure: 'cancelled', message: 'the verification was cancelled' };
+    return abortFailureOf(this.context.signal);
   }
+}
+
+function sessionRefusal(status: SessionStatus, reply: Reply, command: string): SessionEnd {
+  return reply.code === 421
+    ? { kind: 'deferred', status, reply, command, failure: null, atRcpt: false }
+    : { kind: 'refused', status, reply, command };
+}
+
+function noReply(what: string): SmtpFailure {
+  return { failure: 'connection_closed', message: `no reply to ${what}` };
+}
+
+export function abortFailureOf(signal: AbortSignal): SmtpFailure {
+  const reason: unknown = signal.reason;
+  if (reason && typeof reason === 'object' && 'failure' in reason && 'message' in reason) {
+    const r = reason as SmtpFailure;
+    return { failure: r.failure, message: r.message };
+  }
+  return { failure: 'cancelled', message: 'the verification was cancelled' };
 }
 
 function asFailure(error: unknown): SmtpFailure {

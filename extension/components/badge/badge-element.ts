@@ -1,5 +1,6 @@
 import { DETAILS_CSS } from '@/lib/details-styles';
 import { createIcon, type IconState } from '@/lib/verdict-icons';
+import { attachShadowRoot, hostElement, showInTopLayer } from '../shadow-host';
 import type { Placement } from './badge-position';
 
 /**
@@ -7,19 +8,14 @@ import type { Placement } from './badge-position';
  * page container clips or shifts it) whose shadow root holds the icon and the details popover.
  * The host is focusable with role="button" and an aria-label that says the verdict;
  * data-verdict carries the state for people and tests alike. (Finished checks are announced by
- * one shared live region, badge-layer.ts: a live region inside a button would not be read.)
- *
- * Isolation from the page: the host's own styles are inline and `!important` (the page's style
- * sheets cannot beat them), everything inside the shadow root is styled in px with fixed
- * colours and `color-scheme: light`. Custom elements cannot be defined from a content script's
- * isolated world, and do not need to be: any valid custom-element name can carry a shadow root.
+ * the page's live region, components/live-region.ts: a live region inside a button would not be
+ * read.) Isolated from the page as everything MailPing shows is (components/shadow-host.ts).
  */
 export const BADGE_TAG = 'mailping-badge';
 
-const HOST_RESET =
-  'all: initial !important; position: fixed !important; z-index: 2147483647 !important; margin: 0 !important; ' +
-  'padding: 0 !important; border: 0 !important; box-sizing: border-box !important; pointer-events: auto !important; ' +
-  'cursor: pointer !important; color-scheme: light !important; ';
+const HOST_STYLE =
+  'z-index: 2147483647 !important; margin: 0 !important; padding: 0 !important; border: 0 !important; ' +
+  'box-sizing: border-box !important; pointer-events: auto !important; cursor: pointer !important; ';
 
 const BADGE_CSS = `
 :host(:focus-visible) { outline: 2px solid #0969da !important; outline-offset: 1px !important; border-radius: 50% !important; }
@@ -50,19 +46,16 @@ export class BadgeElement {
     private readonly doc: Document,
     tag: string = BADGE_TAG,
   ) {
-    this.host = doc.createElement(tag);
+    this.host = hostElement(doc, tag, `${HOST_STYLE}display: none !important;`);
     this.host.setAttribute('role', 'button');
     this.host.setAttribute('tabindex', '0');
     this.host.setAttribute('aria-haspopup', 'dialog');
     this.host.setAttribute('aria-expanded', 'false');
-    this.host.style.cssText = `${HOST_RESET}display: none !important;`;
   }
 
   #ensureParts(): { icon: HTMLElement; popover: HTMLElement } {
     if (this.#parts) return this.#parts;
-    const shadow = this.host.attachShadow({ mode: 'open' });
-    const style = this.doc.createElement('style');
-    style.textContent = BADGE_CSS;
+    const shadow = attachShadowRoot(this.host, BADGE_CSS);
     const icon = this.doc.createElement('span');
     icon.className = 'mp-icon';
     const popover = this.doc.createElement('div');
@@ -72,7 +65,7 @@ export class BadgeElement {
     // The top layer: above the page's own overlays and the other badges, whatever their z-index.
     popover.setAttribute('popover', 'manual');
     popover.hidden = true;
-    shadow.append(style, icon, popover);
+    shadow.append(icon, popover);
     this.#parts = { icon, popover };
     this.#drawIcon();
     return this.#parts;
@@ -170,13 +163,3 @@ export class BadgeElement {
   }
 }
 
-/** The popover API where there is one (Chrome 114+, Firefox 125+); plain fixed positioning elsewhere. */
-export function showInTopLayer(element: HTMLElement, show: boolean): void {
-  const el = element as HTMLElement & { showPopover?: () => void; hidePopover?: () => void };
-  try {
-    if (show) el.showPopover?.();
-    else el.hidePopover?.();
-  } catch {
-    // Already in that state, or the element left the document.
-  }
-}

@@ -1,5 +1,6 @@
 import { parseAddress, suggestAddress } from '@mailping/shared';
 import type { CheckState } from '@/lib/messages';
+import { displayState, type DisplayState } from './check-display';
 
 /**
  * The badge of one field as a pure state machine: events in, the next state and the effects to
@@ -14,8 +15,8 @@ import type { CheckState } from '@/lib/messages';
  *   without a new check.
  */
 
-export const BADGE_VERDICTS = ['idle', 'checking', 'deliverable', 'undeliverable', 'risky', 'unknown', 'offline', 'invalid'] as const;
-export type BadgeVerdict = (typeof BADGE_VERDICTS)[number];
+/** A badge shows what any other place shows for the same check (check-display.ts). */
+export type BadgeVerdict = DisplayState;
 
 export interface BadgeState {
   verdict: BadgeVerdict;
@@ -83,20 +84,6 @@ function idleFor(address: string): BadgeState {
   return { ...INITIAL_BADGE_STATE, address };
 }
 
-/** What a background state means for the badge. */
-export function verdictOf(check: CheckState): BadgeVerdict {
-  switch (check.kind) {
-    case 'checking':
-      return 'checking';
-    case 'waiting':
-      return 'offline';
-    case 'failed':
-      return check.code === 'invalid_address' ? 'invalid' : 'unknown';
-    case 'done':
-      return check.result.reason === 'invalid_syntax' ? 'invalid' : check.result.verdict;
-  }
-}
-
 function isActive(state: BadgeState): boolean {
   return state.committed && (state.verdict === 'checking' || state.verdict === 'offline');
 }
@@ -157,7 +144,7 @@ export function badgeTransition(state: BadgeState, event: BadgeEvent, now = Date
       const check = event.state;
       // A peek's answer shows only a finished result; a committed value shows everything.
       if (!state.committed && check.kind !== 'done') return { state, effects: [] };
-      const verdict = verdictOf(check);
+      const verdict = displayState(check);
       const result = check.kind === 'done' ? check.result : null;
       const next: BadgeState = {
         ...state,

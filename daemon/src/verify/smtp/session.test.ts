@@ -1,0 +1,200 @@
+import { parseAddress, type ParsedAddress } from '@mailping/shared';
+import { describe, expect, it } from 'vitest';
+import { memoryDialer, politePeer, type MemoryScript } from './memory-dialer.test-support';
+import { runSmtpBatch, type BatchOutcome, type SessionOptions } from './session';
+
+const target = { host: 'mx.memory.test', ip: '192.0.2.25', preference: 10 };
+
+function addresses(count: number, local = (i: number) => `user${i}`): ParsedAddress[] {
+  return Array.from({ length: count }, (_, i) => {
+    const parsed = parseAddress(`${local(i + 1)}@memory.test`);
+    if (!parsed.ok) throw new Error('bad test address');
+    return parsed.address;
+  });
+}
+
+async function run(script: MemoryScript, list: ParsedAddress[], overrides: Partial<SessionOptions> = {}, sessions = 1) {
+  const dialer = memoryDialer(script);
+  const options: SessionOptions = {
+    helo: 'verifier.memory.test',
+    from: '',
+    tls: 'auto',
+    port: 25,
+    connectTimeoutMs: 1000,
+    greetingTimeoutMs: 1000,
+    commandTimeoutMs: 1000,
+    maxRcptPerSession: 50,
+    errorBudget: 8,
+    dial: dialer.dial,
+    probeCatchAll: false,
+    randomLocalPart: () => 'probe0random',
+    ...overrides,
+  };
+  const outcome = await runSmtpBatch([target], list, options, { signal: new AbortController().signal, startedAt: performance.now() }, sessions);
+  await dialer.settled();
+  return { outcome, dialer };
+}
+
+const of = (outcome: BatchOutcome, address: string) => outcome.recipients.get(address)!;
+
+describe('runSmtpBatch over an in-memory server', () => {
+  it('on a 421 mid-batch: earlier answers stand, the deferred address quotes its own 421, the rest are "not asked"', async () => {
+    const list = addresses(12);
+    let rcpts = 0;
+    const { outcome, dialer } = await run(
+      (peer) => politePeer(peer, () => (++rcpts === 3 ? '421 4.7.0 Try again later, closing connection.' : '250 2.1.5 Ok')),
+      list,
+      { errorBudget: 20 },
+    );
+    expect(dialer.connections).toBe(1);
+    expect(of(outcome, 'user1@memory.test')).toMatchObject({ evidence: 'own', command: 'RCPT TO', reply: { code: 250 } });
+    expect(of(outcome, 'user3@memory.test')).toMatchObject({ evidence: 'own', command: 'RCPT TO', reply: { code: 421 } });
+    for (const r of list.slice(3)) {
+      const o = of(outcome, r.normalized);
+      expect(o.evidence).toBe('not_asked');
+      expect(o.reply).toBeNull();
+      expect(o.notAsked).toMatchObject({ host: 'mx.memory.test', reply: { code: 421 }, command: 'RCPT TO' });
+      // Its transcript holds its own RCPT (pipelined, never answered) but nobody else's.
+      expect(o.transcript.filter((e) => e.line.startsWith('RCPT')).map((e) => e.line)).toEqual([`RCPT TO:<${r.normalized}>`]);
+    }
+    expect(outcome.deferral).toMatchObject({ host: 'mx.memory.test', ip: '192.0.2.25', reply: { code: 421 } });
+  });
+
+  it('keeps each connection within the error budget and reconnects for the rest', async () => {
+    const list = addresses(20);
+    const errorsPerConnection: number[] = [];
+    const { outcome, dialer } = await run(
+      (peer) => {
+        errorsPerConnection[peer.n] = 0;
+        return politePeer(peer, () => {
+          errorsPerConnection[peer.n]!++;
+          // Postfix's smtpd_hard_error_limit, lowered: the 6th error in a session is one too many.
+          return errorsPerConnection[peer.n]! > 5 ? '421 4.7.0 Error: too many errors' : '550 5.1.1 User unknown';
+        });
+      },
+      list,
+      { errorBudget: 5 },
+    );
+    expect(outcome.deferral).toBeNull();
+    expect([...outcome.recipients.values()].every((o) => o.evidence === 'own' && o.reply?.code === 550)).toBe(true);
+    expect(Math.max(...errorsPerConnection.filter((n) => n !== undefined))).toBeLessThanOrEqual(5);
+    expect(dialer.connections).toBe(4);
+  });
+
+  it('asks the catch-all probe once, pipelined with the first chunk, across parallel sessions', async () => {
+    const list = addresses(30);
+    const { outcome, dialer } = await run(
+      (peer) => politePeer(peer, (a) => (a.startsWith('probe0random') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok')),
+      list,
+      { probeCatchAll: true, errorBudget: 8 },
+      2,
+    );
+    expect(dialer.received.filter((r) => r.line.includes('probe0random'))).toHaveLength(1);
+    expect(outcome.catchAll).toBe(false);
+    expect(outcome.recipients.size).toBe(30);
+    expect(dialer.connections).toBe(2);
+  });
+
+  it('lets another session ask the probe when the one that claimed it lost its connection', async () => {
+    const list = addresses(3);
+    const { outcome } = await run(
+      (peer) =>
+        peer.n === 1
+          ? (async () => {
+              peer.write('220 memory.test ESMTP\r\n');
+              await peer.readLine();
+              peer.write('250-memory.test\r\n250 PIPELINING\r\n');
+              await peer.readLine();
+              peer.end();
+            })()
+          : politePeer(peer, (a) => (a.startsWith('probe0random') ? '250 2.1.5 Ok' : '250 2.1.5 Ok')),
+      list,
+      { probeCatchAll: true },
+    );
+    // The hang-up deferred the batch: nobody borrowed an answer, the probe was not settled.
+    expect(outcome.deferral).toMatchObject({ reply: null });
+    expect(outcome.catchAll).toBeNull();
+    for (const o of outcome.recipients.values()) expect(o.reply).toBeNull();
+  });
+
+  it('refused sender: every address quotes the MAIL reply, marked as the session\'s', async () => {
+    const list = addresses(3);
+    const { outcome } = await run(async (peer) => {
+      peer.write('220 memory.test ESMTP\r\n');
+      await peer.readLine();
+      peer.write('250-memory.test\r\n250 PIPELINING\r\n');
+      await peer.readLine();
+      peer.write('550 5.7.1 Sender rejected\r\n');
+      for (let line = await peer.readLine(); line !== null && line !== 'QUIT'; line = await peer.readLine()) {
+        peer.write('503 5.5.1 Error: need MAIL command\r\n');
+      }
+      peer.write('221 Bye\r\n');
+      peer.end();
+    }, list);
+    for (const o of outcome.recipients.values()) expect(o).toMatchObject({ evidence: 'session', command: 'MAIL FROM', reply: { code: 550 } });
+  });
+});
+
+describe('replies out of step end the session', () => {
+  it('an unsolicited reply after the greeting: protocol error, nobody gets an answer', async () => {
+    const list = addresses(2, (i) => (i === 1 ? 'unknown' : 'alice'));
+    const { outcome } = await run(
+      (peer) => {
+        peer.write('220 memory.test ESMTP\r\n250 2.1.5 Ok\r\n');
+        return politePeer(peer, (a) => (a.startsWith('alice') ? '250 2.1.5 Ok' : '550 5.1.1 User unknown'), { banner: null });
+      },
+      list,
+    );
+    for (const o of outcome.recipients.values()) {
+      expect(o.reply).toBeNull();
+      expect(o.failure).toMatchObject({ failure: 'protocol_error', message: expect.stringMatching(/no command was waiting/) });
+    }
+  });
+
+  it('a duplicated reply: protocol error before any pairing is trusted', async () => {
+    const list = addresses(2, (i) => (i === 1 ? 'unknown' : 'alice'));
+    const { outcome } = await run(
+      async (peer) => {
+        peer.write('220 memory.test ESMTP\r\n');
+        await peer.readLine();
+        peer.write('250-memory.test\r\n250 PIPELINING\r\n');
+        await peer.readLine();
+        peer.write('250 2.1.0 Ok\r\n250 2.1.0 Ok\r\n');
+        for (let line = await peer.readLine(); line !== null; line = await peer.readLine()) {
+          if (line === 'QUIT') return peer.write('221 Bye\r\n');
+          peer.write(line.includes('alice') ? '250 2.1.5 Ok\r\n' : '550 5.1.1 User unknown\r\n');
+        }
+      },
+      list,
+      { probeCatchAll: true },
+    );
+    expect(outcome.catchAll).toBeNull();
+    for (const o of outcome.recipients.values()) {
+      expect(o.reply).toBeNull();
+      expect(o.failure?.failure).toBe('protocol_error');
+    }
+  });
+
+  it('a reply split across packets mid-pipeline is read whole and paired right', async () => {
+    const list = addresses(2, (i) => (i === 1 ? 'unknown' : 'alice'));
+    const { outcome } = await run(
+      async (peer) => {
+        peer.write('220 memory.test ESMTP\r\n');
+        await peer.readLine();
+        peer.write('250-memory.test\r\n250 PIPELINING\r\n');
+        for (const line of [await peer.readLine(), await peer.readLine(), await peer.readLine()]) expect(line).not.toBeNull();
+        for (const piece of ['250 2.1.0 Ok\r\n550-5.1.1 The account', ' does not exist\r\n550 5.1.1 ', 'see https://example.test\r\n25', '0 2.1.5 Ok\r\n']) {
+          peer.write(piece);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        await peer.readLine();
+        peer.write('221 Bye\r\n');
+        peer.end();
+      },
+      list,
+    );
+    expect(of(outcome, 'unknown@memory.test')).toMatchObject({ evidence: 'own', reply: { code: 550, text: 'The account does not exist\nsee https://example.test' } });
+    expect(of(outcome, 'alice2@memory.test')).toBeUndefined();
+    expect([...outcome.recipients.values()].find((o) => o.reply?.code === 250)).toBeDefined();
+  });
+});
