@@ -11,7 +11,7 @@ import type { BenchProxies } from './bench-proxies';
 import { ms, table } from './stats';
 
 /**
- * Figure 7: lists through the queue (Redis + `mailping worker`s, each from its own 127.0.28.x)
+ * Figure 8: lists through the queue (Redis + `mailping worker`s, each from its own 127.0.28.x)
  * behind the latency proxies. Connection caps are counted at the proxies (the servers' side).
  * Three runs: a large list through 4 workers with the default connection cap (it binds);
  * 1 worker vs 4 when no cap binds (20 connections per host); a 200-address list through the

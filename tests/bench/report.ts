@@ -6,6 +6,7 @@ import { renderFreshAddress, type FreshFigure } from './fig-fresh-address';
 import { renderFuzz, type FuzzFigure } from './fig-fuzz';
 import { renderMemory, type MemoryFigure } from './fig-memory';
 import { addedP99Ms, renderSendLatency, type SendLatencyFigure } from './fig-send-latency';
+import { renderServer, type ServerFigure } from './fig-server';
 import { renderWebSocket, type WebSocketFigure } from './fig-websocket';
 import { renderWorkers, type WorkersFigure } from './fig-workers';
 import { renderMachine, type Machine } from './machine';
@@ -25,6 +26,7 @@ export interface BenchResults {
   memory?: MemoryFigure;
   send?: SendLatencyFigure;
   fuzz?: FuzzFigure;
+  server?: ServerFigure;
   workers?: WorkersFigure;
   /** Figures that could not be measured, and why. */
   failures: string[];
@@ -39,13 +41,21 @@ export interface TargetCheck {
 export function checkTargets(r: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   if (r.fresh) {
-    const ours = r.fresh.rows.slice(0, 2);
+    const ours = r.fresh.rows.slice(0, 3);
     const reported = median(r.fresh.reportedRoundTrips);
     const atServer = Math.max(...ours.map((row) => median(row.turns)));
     checks.push({
       target: 'a fresh address in ≤ 4 SMTP round trips after DNS',
       measured: `${reported} (MailPing's count), ${atServer} at the server; ${ms(median(ours[1]!.wallMs))} through the daemon at RTT ${r.rttMs} ms`,
       met: reported <= 4 && atServer <= 4,
+    });
+    // TCP handshake + greeting + EHLO + one pipelined MAIL/RCPT/probe/QUIT flight: 4 RTT at the client.
+    const limit = 4 * r.rttMs + 10;
+    const daemon = ours.slice(1).map((row) => `${row.tool.replace('MailPing daemon ', '')} ${ms(median(row.wallMs))}`);
+    checks.push({
+      target: `a fresh address answered through the daemon (WebSocket and HTTP) within 4 RTT + 10 ms of the request (${ms(limit)})`,
+      measured: daemon.join(', '),
+      met: ours.slice(1).every((row) => median(row.wallMs) <= limit),
     });
   }
   if (r.bulk) {
@@ -85,6 +95,18 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       met: p99 < 16,
     });
   }
+  if (r.server) {
+    const added = median(r.server.fresh.serverMs) - median(r.server.fresh.localMs);
+    const p99 = percentile(r.server.cached.latencies, 99);
+    const held = r.server.held;
+    checks.push({ target: 'server mode adds ≤ 10 ms to a fresh check', measured: `${ms(added)} (median ${ms(median(r.server.fresh.serverMs))} vs ${ms(median(r.server.fresh.localMs))} local)`, met: added <= 10 });
+    checks.push({ target: 'cached answers over TLS < 20 ms p99', measured: `p99 ${ms(p99, 3)}, one client over wss://`, met: p99 < 20 });
+    checks.push({
+      target: '1,000 concurrent paired clients held over TLS',
+      measured: `${held.accepted}/${held.clients} welcomed, ${held.stillOpen} open after ${ms(held.holdMs)}, ${held.wrongAnswers} wrong answers`,
+      met: held.clients < 1000 ? null : held.accepted === held.clients && held.stillOpen === held.clients && held.wrongAnswers === 0,
+    });
+  }
   return checks;
 }
 
@@ -118,7 +140,8 @@ export function renderResults(r: BenchResults): string {
   section('5. Daemon memory', r.memory && renderMemory(r.memory));
   section('6. A clean Send in webmail (the warning before a bounce)', r.send && renderSendLatency(r.send));
   section('Fuzzing', r.fuzz && renderFuzz(r.fuzz));
-  section('7. Lists through the queue (Redis + mailping worker)', r.workers && renderWorkers(r.workers));
+  section('7. Server mode', r.server && renderServer(r.server));
+  section('8. Lists through the queue (Redis + mailping worker)', r.workers && renderWorkers(r.workers));
   if (r.failures.length > 0) section('Not measured in this run', r.failures.map((f) => `- ${f}`).join('\n'));
   return sections.join('\n');
 }

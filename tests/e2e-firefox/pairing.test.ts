@@ -54,7 +54,7 @@ describe('pairing through the options page in Firefox', () => {
     await options.click('#pair-button');
     await expect.poll(() => attributeNow(options, '#pair-result', 'data-ok'), { timeout: 15_000 }).toBe('true');
     await expect.poll(() => attributeNow(options, '#status', 'data-kind'), { timeout: 15_000 }).toBe('connected');
-    expect(await textNow(options, '#pairing-state')).toContain(`127.0.0.1:${suite.daemon.port}`);
+    await expect.poll(() => textNow(options, '#pairing-state')).toContain(`127.0.0.1:${suite.daemon.port}`);
     // The token is in the extension origin's IndexedDB (lib/token-store.ts), which content scripts
     // cannot open; the pairing in storage.local (which they can read) says only where and when.
     const token = await options.evaluate(

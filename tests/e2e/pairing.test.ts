@@ -64,7 +64,7 @@ describe('pairing through the options page', () => {
     await options.locator('#pair-button').click();
     await expect.poll(() => result.getAttribute('data-ok'), { timeout: 15_000 }).toBe('true');
     await expect.poll(() => status.getAttribute('data-kind'), { timeout: 15_000 }).toBe('connected');
-    expect(await options.locator('#pairing-state').textContent()).toContain(`127.0.0.1:${suite.daemon.port}`);
+    await expect.poll(() => options.locator('#pairing-state').textContent()).toContain(`127.0.0.1:${suite.daemon.port}`);
     await saveScreenshot(options, 'options-paired');
 
     // The token is stored where only the extension reaches (its origin's IndexedDB), and the

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE } from './exit-codes';
 import { configCommand } from './config-command';
+import { connectCommand } from './connect-command';
 import { doctorCommand } from './doctor-command';
+import { inviteCommand } from './invite-command';
 import { pairCommand } from './pair-command';
 import { serveCommand } from './serve-command';
 import { serviceCommand } from './service-command';
@@ -23,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
-  for (const make of [verifyCommand, serveCommand, pairCommand, tokensCommand, configCommand, doctorCommand, serviceCommand, workerCommand]) {
+  for (const make of [verifyCommand, serveCommand, pairCommand, inviteCommand, connectCommand, tokensCommand, configCommand, doctorCommand, serviceCommand, workerCommand]) {
     program.addCommand(make(setExitCode));
   }
   overrideExits(program);

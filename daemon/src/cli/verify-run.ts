@@ -48,9 +48,11 @@ export interface VerifyFlags {
   cache: boolean;
   /** How long to wait for greylisting and deferral retries (ms); default: 20 min for --file, else 0. */
   retryFor?: number;
+  server?: string | true;
+  list?: string;
+  resolve?: string;
   /** Set: the list goes to the shared queue (queue-verify-run.ts) instead. */
   queue?: string;
-  list?: string;
 }
 
 /** Long enough for typical greylisting (5 min delay) and a few rate-limit backoffs. */

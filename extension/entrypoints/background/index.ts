@@ -228,7 +228,9 @@ export default defineBackground(() => {
       void adopt(pairing).then(() => client.restart());
       return;
     }
-    if (pairing !== null && pairing.pairedAt === ownPairedAt) return;
+    // Our own write needs no reconnect, unless a connection attempt read the storage between the
+    // token and the pairing item and gave up as not paired.
+    if (pairing !== null && pairing.pairedAt === ownPairedAt && client.status.kind !== 'not_paired') return;
     client.restart();
   });
   reverifyHoursItem.watch((hours) => {

@@ -120,7 +120,11 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
   };
 }
 
-/** Points the extension at a daemon and gives it a token, as the options page would leave them. */
+/**
+ * Points the extension at a daemon and gives it a token, as the options page would leave them. As
+ * in tests/e2e, the token is written where older versions kept it (the pairing item): the
+ * background moves it to its token store at once (lib/token-store.ts).
+ */
 export async function configureExtension(host: Page, settings: { port: number; token?: string }): Promise<void> {
   await host.evaluate(async ({ port, token }) => {
     const items: Record<string, unknown> = {
