@@ -7,6 +7,7 @@ import { createDaemonServer } from '../server/daemon-server';
 import { ListenError } from '../server/listen';
 import { createLogger } from '../server/logger';
 import { openDatabase } from '../store/database';
+import { preloadFlagLists } from '../verify/flags';
 import { createVerifier } from '../verify/pipeline';
 import { positiveInt } from './option-parsers';
 
@@ -74,6 +75,9 @@ async function serve(flags: ServeFlags, version: string): Promise<number> {
       '',
     ].join('\n'),
   );
+
+  // Off the first answer's path: the lists load while the daemon is idle after start.
+  setImmediate(preloadFlagLists);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
