@@ -24,9 +24,15 @@ interface Open {
   waiting: Map<string, (result: { cached: boolean; reason: string }) => void>;
 }
 
-function open(port: number, token: string): Promise<Open | { status: number }> {
+/** Where the clients connect: the local daemon by default, or a server-mode daemon over TLS. */
+export interface ClientTarget {
+  url: string;
+  options?: WebSocket.ClientOptions;
+}
+
+function open(port: number, token: string, target?: ClientTarget): Promise<Open | { status: number }> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { origin: CHROME_ORIGIN }, perMessageDeflate: false });
+    const socket = new WebSocket(target?.url ?? `ws://127.0.0.1:${port}/ws`, { headers: { origin: CHROME_ORIGIN }, perMessageDeflate: false, ...target?.options });
     const waiting = new Map<string, (r: { cached: boolean; reason: string }) => void>();
     socket.on('unexpected-response', (_req, response) => {
       resolve({ status: response.statusCode ?? 0 });
@@ -48,9 +54,19 @@ function open(port: number, token: string): Promise<Open | { status: number }> {
   });
 }
 
-export async function manyClients(options: { port: number; token: string; clients: number; rounds: number; address: string; expectReason: string }): Promise<ManyClientsResult> {
+export async function manyClients(options: {
+  port: number;
+  token: string;
+  clients: number;
+  rounds: number;
+  address: string;
+  expectReason: string;
+  target?: ClientTarget;
+  /** Keep every connection open this long after the last round, then count how many still are. */
+  holdMs?: number;
+}): Promise<ManyClientsResult & { stillOpen?: number }> {
   const t0 = performance.now();
-  const attempts = await Promise.all(Array.from({ length: options.clients }, () => open(options.port, options.token)));
+  const attempts = await Promise.all(Array.from({ length: options.clients }, () => open(options.port, options.token, options.target)));
   const connectAllMs = performance.now() - t0;
   const sockets = attempts.filter((a): a is Open => 'socket' in a);
   const refused: Record<string, number> = {};
@@ -58,6 +74,7 @@ export async function manyClients(options: { port: number; token: string; client
 
   const latencies: number[] = [];
   let wrongAnswers = 0;
+  let stillOpen = 0;
   try {
     for (let round = 0; round < options.rounds; round++) {
       await Promise.all(
@@ -77,8 +94,12 @@ export async function manyClients(options: { port: number; token: string; client
         ),
       );
     }
+    if (options.holdMs) {
+      await new Promise((r) => setTimeout(r, options.holdMs));
+      stillOpen = sockets.filter((c) => c.socket.readyState === WebSocket.OPEN).length;
+    }
   } finally {
     for (const c of sockets) c.socket.terminate();
   }
-  return { clients: options.clients, accepted: sockets.length, refused, connectAllMs, latencies, rounds: options.rounds, wrongAnswers };
+  return { clients: options.clients, accepted: sockets.length, refused, connectAllMs, latencies, rounds: options.rounds, wrongAnswers, ...(options.holdMs && { stillOpen }) };
 }

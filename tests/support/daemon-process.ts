@@ -81,6 +81,8 @@ export interface StartDaemonOptions {
   args?: string[];
   env?: NodeJS.ProcessEnv;
   readyTimeoutMs?: number;
+  /** How to tell it answers (default: GET /health on 127.0.0.1); server mode answers elsewhere. */
+  ready?: (port: number) => Promise<boolean>;
 }
 
 export async function startDaemon(options: StartDaemonOptions): Promise<DaemonProcess> {
@@ -123,8 +125,7 @@ export async function startDaemon(options: StartDaemonOptions): Promise<DaemonPr
   for (;;) {
     if (exitedYet) throw new Error(`mailping serve exited before answering:\n${stderr}${stdout}`);
     try {
-      const health = await httpGet(port, '/health');
-      if (health.status === 200) return daemon;
+      if (options.ready ? await options.ready(port) : (await httpGet(port, '/health')).status === 200) return daemon;
     } catch {
       // not listening yet
     }

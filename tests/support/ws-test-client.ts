@@ -25,6 +25,8 @@ export interface ConnectOptions {
   host?: string;
   path?: string;
   autoPong?: boolean;
+  /** Server mode: wss:// to a name, dialled at `address` from `localAddress`, trusting `ca`. */
+  tls?: { name: string; address: string; ca: string; localAddress?: string };
 }
 
 /** Resolves with the client once open; rejects with the HTTP status when the upgrade is refused. */
@@ -33,11 +35,19 @@ export function connect(port: number, options: ConnectOptions = {}): Promise<Tes
   const origin = options.origin === undefined ? CHROME_ORIGIN : options.origin;
   if (origin !== null) headers.origin = origin;
   if (options.host !== undefined) headers.host = options.host;
-  const socket = new WebSocket(`ws://127.0.0.1:${port}${options.path ?? '/ws'}`, {
+  const tls = options.tls;
+  const url = tls ? `wss://${tls.name}:${port}${options.path ?? '/ws'}` : `ws://127.0.0.1:${port}${options.path ?? '/ws'}`;
+  const socket = new WebSocket(url, {
     headers,
     autoPong: options.autoPong ?? true,
     maxPayload: 64 * 1024 * 1024,
-  });
+    ...(tls && {
+      ca: tls.ca,
+      ...(tls.localAddress !== undefined && { localAddress: tls.localAddress }),
+      // The name resolves to the test's own address, as /etc/hosts or DNS would make it.
+      lookup: (_name: string, _options: unknown, callback: (error: null, address: string, family: number) => void) => callback(null, tls.address, 4),
+    }),
+  } as WebSocket.ClientOptions);
   const received: ServerMessage[] = [];
   const waiters = new Set<() => void>();
   let closeCode: number | null = null;

@@ -1,6 +1,6 @@
 import { CHROME_EXTENSION_ID } from '@mailping/shared';
 import { describe, expect, it } from 'vitest';
-import { checkExtensionOrigin, isLoopbackHost, tokenFitsOrigin } from './origin-policy';
+import { checkExtensionOrigin, isAllowedHost, isLoopbackHost, tokenFitsOrigin } from './origin-policy';
 
 const none = { chrome: [], firefox: [] };
 const FIREFOX = 'moz-extension://0f2c8a5e-6b1d-4c3e-9a7f-1234567890ab';
@@ -61,5 +61,21 @@ describe('token binding', () => {
     expect(tokenFitsOrigin(FIREFOX, undefined)).toBe(true);
     expect(tokenFitsOrigin(FIREFOX, 'moz-extension://11111111-2222-4333-8444-555555555555')).toBe(false);
     expect(tokenFitsOrigin(null, FIREFOX)).toBe(false);
+  });
+});
+
+describe('Host header in server mode', () => {
+  it('accepts the server\'s own names with any port or none, and still the loopback names', () => {
+    const names = ['verify.example.com'];
+    for (const host of ['verify.example.com', 'VERIFY.example.com:7425', 'verify.example.com:443', 'verify.example.com:8443', 'verify.example.com.', 'localhost:7425']) {
+      expect(isAllowedHost(host, 7425, names), host).toBe(true);
+    }
+  });
+  it('refuses other names, look-alikes and impossible ports', () => {
+    const names = ['verify.example.com'];
+    for (const host of [undefined, 'evil.example', 'verify.example.com.evil.example', 'xverify.example.com', 'verify.example.com:0', 'verify.example.com:99999', 'verify.example.com:7425:1', '[verify.example.com]']) {
+      expect(isAllowedHost(host, 7425, names), String(host)).toBe(false);
+    }
+    expect(isAllowedHost('verify.example.com', 7425, [])).toBe(false);
   });
 });

@@ -44,6 +44,20 @@ export function isLoopbackHost(host: string | undefined, port: number): boolean 
   return LOOPBACK_NAMES.has(match[1]!) && (match[2] === undefined || Number(match[2]) === port);
 }
 
+/**
+ * Host header in server mode: a loopback name as above, or one of the server's own names
+ * (`server.hostnames`) with any port: a reverse proxy or a port forward in front may listen on
+ * another port than ours, and DNS rebinding is defeated by the name alone.
+ */
+export function isAllowedHost(host: string | undefined, port: number, hostnames: readonly string[]): boolean {
+  if (isLoopbackHost(host, port)) return true;
+  if (!host || hostnames.length === 0) return false;
+  const match = /^([a-z0-9.-]+?)\.?(?::(\d{1,5}))?$/.exec(host.toLowerCase());
+  if (!match) return false;
+  const portOk = match[2] === undefined || (Number(match[2]) >= 1 && Number(match[2]) <= 65535);
+  return portOk && hostnames.some((n) => n.toLowerCase().replace(/\.$/, '') === match[1]);
+}
+
 /** A token works only from the origin it was paired from; a token made on the command line from no browser at all. */
 export function tokenFitsOrigin(tokenOrigin: string | null, requestOrigin: string | undefined): boolean {
   return requestOrigin === undefined ? true : tokenOrigin === requestOrigin;

@@ -86,7 +86,7 @@ describe('tokens in the database', () => {
   it('list without secrets, revoke, and record when they were used', () => {
     const tokens = createTokenStore(db, clock);
     const issued = tokens.issue({ origin: null, label: 'script' });
-    expect(tokens.list()).toEqual([{ id: issued.id, label: 'script', origin: null, createdAt: now, lastUsedAt: null, revokedAt: null }]);
+    expect(tokens.list()).toEqual([{ id: issued.id, label: 'script', origin: null, createdAt: now, lastUsedAt: null, revokedAt: null, quota: null, scope: 'verify' }]);
     now += 1000;
     tokens.authenticate(issued.token);
     expect(tokens.list()[0]!.lastUsedAt).toBe(now);
@@ -95,5 +95,28 @@ describe('tokens in the database', () => {
     expect(tokens.revoke('0000000000')).toBe('not_found');
     expect(tokens.authenticate(issued.token)).toBeNull();
     expect(tokens.isActive(issued.id)).toBe(false);
+  });
+});
+
+describe('invites', () => {
+  it('live a day, become a token with the invite\'s name and quota, and are the only codes the network may redeem', () => {
+    const local = createPairingCode(db, { now: clock }).code;
+    const invite = createPairingCode(db, { now: clock, invite: { name: 'alice', quota: { freshChecksPerDay: 50 } } });
+    expect(invite.expiresAt).toBe(now + 24 * 60 * 60_000);
+    expect(redeemPairingCode(db, local, { origin: null, label: null }, clock, 'network')).toEqual({ ok: false, why: 'not_an_invite' });
+    now += 23 * 60 * 60_000;
+    const redeemed = redeemPairingCode(db, invite.code, { origin: ORIGIN, label: 'ignored' }, clock, 'network');
+    expect(redeemed.ok).toBe(true);
+    const record = createTokenStore(db, clock).authenticate(redeemed.ok ? redeemed.issued.token : '');
+    expect(record).toMatchObject({ label: 'alice', origin: ORIGIN, quota: { freshChecksPerDay: 50 } });
+  });
+
+  it('are never burned by wrong guesses, from the network or from this machine', () => {
+    const invite = createPairingCode(db, { now: clock, invite: { name: 'bob', quota: {} } }).code;
+    for (let i = 0; i < 3 * PAIRING_ATTEMPTS; i++) {
+      redeemPairingCode(db, 'ZZZZ-ZZZZ', { origin: null, label: null }, clock, 'network');
+      redeemPairingCode(db, 'ZZZZ-ZZZZ', { origin: null, label: null }, clock, 'local');
+    }
+    expect(redeemPairingCode(db, invite, { origin: null, label: null }, clock, 'network').ok).toBe(true);
   });
 });

@@ -41,3 +41,18 @@ describe('rate limiter', () => {
     expect(limiter.take('a', 10).ok).toBe(true);
   });
 });
+
+describe('rate limiter, per key and per window', () => {
+  it('gives a key its own rate when asked, and works over an hour', () => {
+    let now = 0;
+    const limiter = createRateLimiter(120, () => now);
+    for (let i = 0; i < 10; i++) expect(limiter.take('slow', 1, 10).ok).toBe(true);
+    expect(limiter.take('slow', 1, 10)).toEqual({ ok: false, retryAfterMs: 6000 });
+    const hourly = createRateLimiter(10, () => now, 3_600_000);
+    for (let i = 0; i < 10; i++) expect(hourly.take('203.0.113.5').ok).toBe(true);
+    expect(hourly.take('203.0.113.5')).toEqual({ ok: false, retryAfterMs: 360_000 });
+    expect(hourly.take('198.51.100.7').ok).toBe(true);
+    now += 360_000;
+    expect(hourly.take('203.0.113.5').ok).toBe(true);
+  });
+});

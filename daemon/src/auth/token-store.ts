@@ -15,6 +15,20 @@ export interface TokenRecord {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** Invited over the network: quota overrides (empty: the server's defaults). Null: no quota (paired on this machine). */
+  quota: QuotaOverrides | null;
+  /** `metrics`: a token for a Prometheus scraper, good for /metrics and nothing else. */
+  scope: TokenScope;
+}
+
+export type TokenScope = 'verify' | 'metrics';
+
+/** What an invite may set apart from `server.quota`. */
+export interface QuotaOverrides {
+  freshChecksPerDay?: number;
+  maxListSize?: number;
+  concurrentLists?: number;
+  requestsPerMinute?: number;
 }
 
 export interface IssuedToken {
@@ -30,6 +44,8 @@ interface TokenRow {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  quota: string | null;
+  scope: string;
 }
 
 const TOKEN_PATTERN = /^([0-9a-f]{10})\.([A-Za-z0-9_-]{43})$/;
@@ -39,18 +55,20 @@ const NO_SUCH_TOKEN = sha256('no such token');
 const TOUCH_EVERY_MS = 60_000;
 
 export interface TokenStore {
-  issue(options: { origin: string | null; label: string | null }): IssuedToken;
-  /** The token's record when it is genuine and not revoked; null otherwise. */
-  authenticate(token: string): TokenRecord | null;
+  issue(options: { origin: string | null; label: string | null; quota?: QuotaOverrides | null; scope?: TokenScope }): IssuedToken;
+  /** The token's record when it is genuine, not revoked and of this scope; null otherwise. */
+  authenticate(token: string, scope?: TokenScope): TokenRecord | null;
   /** Still valid? (Checked on every request and periodically: revocation may come from another process.) */
   isActive(id: string): boolean;
   list(): TokenRecord[];
+  /** The record of a token by its public id, revoked or not. */
+  get(id: string): TokenRecord | null;
   revoke(id: string): 'revoked' | 'already_revoked' | 'not_found';
 }
 
 export function createTokenStore(db: Db, now: () => number = Date.now): TokenStore {
   const insert = db.prepare(
-    'INSERT INTO tokens (id, hash, label, origin, created_at) VALUES (?, ?, ?, ?, ?)',
+    'INSERT INTO tokens (id, hash, label, origin, created_at, quota, scope) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const byId = db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE id = ?');
   const active = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM tokens WHERE id = ? AND revoked_at IS NULL');
@@ -59,12 +77,12 @@ export function createTokenStore(db: Db, now: () => number = Date.now): TokenSto
   const revoke = db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
 
   return {
-    issue({ origin, label }) {
+    issue({ origin, label, quota = null, scope = 'verify' }) {
       for (;;) {
         const id = randomBytes(5).toString('hex');
         const token = `${id}.${randomSecret(32)}`;
         try {
-          insert.run(id, sha256(token), label, origin, now());
+          insert.run(id, sha256(token), label, origin, now(), quota === null ? null : JSON.stringify(quota), scope);
           return { id, token };
         } catch (error) {
           // A 40-bit id collision: vanishingly rare, and harmless to retry.
@@ -73,11 +91,11 @@ export function createTokenStore(db: Db, now: () => number = Date.now): TokenSto
       }
     },
 
-    authenticate(token) {
+    authenticate(token, scope = 'verify') {
       const match = TOKEN_PATTERN.exec(token);
       const row = match ? byId.get(match[1]!) : undefined;
       const genuine = digestsEqual(sha256(token), row?.hash ?? NO_SUCH_TOKEN);
-      if (!row || !genuine || row.revoked_at !== null) return null;
+      if (!row || !genuine || row.revoked_at !== null || row.scope !== scope) return null;
       const at = now();
       if (row.last_used_at === null || at - row.last_used_at >= TOUCH_EVERY_MS) {
         touch.run(at, row.id);
@@ -89,6 +107,10 @@ export function createTokenStore(db: Db, now: () => number = Date.now): TokenSto
     isActive: (id) => active.get(id) !== undefined,
 
     list: () => all.all().map(toRecord),
+    get: (id) => {
+      const row = byId.get(id);
+      return row ? toRecord(row) : null;
+    },
 
     revoke(id) {
       if (revoke.run(now(), id).changes === 1) return 'revoked';
@@ -105,5 +127,7 @@ function toRecord(row: TokenRow): TokenRecord {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    quota: row.quota === null ? null : (JSON.parse(row.quota) as QuotaOverrides),
+    scope: row.scope === 'metrics' ? 'metrics' : 'verify',
   };
 }

@@ -27,7 +27,7 @@ interface ServeFlags {
  */
 export function serveCommand(setExitCode: (code: number) => void): Command {
   return new Command('serve')
-    .description('run the daemon in the foreground: the browser extension\'s WebSocket and the HTTP API, on 127.0.0.1 and [::1] only')
+    .description('run the daemon in the foreground: the browser extension\'s WebSocket and the HTTP API, on 127.0.0.1 and [::1] (or settings.server.host in server mode)')
     .addOption(new Option('--port <port>', 'TCP port (default: settings.port, MAILPING_PORT, or 7425)').argParser((v) => positiveInt(v, 65535, 'port')))
     .option('-v, --verbose', 'log every connection and request')
     .action(async (flags: ServeFlags, command: Command) => {
@@ -63,14 +63,21 @@ async function serve(flags: ServeFlags, version: string): Promise<number> {
     return EXIT_UNAVAILABLE;
   }
 
-  const urls = listening.hosts.map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${listening.port}`);
+  const scheme = listening.tls ? 'https' : 'http';
+  const urls = listening.hosts.map((h) => `${scheme}://${h.includes(':') ? `[${h}]` : h}:${listening.port}`);
+  const serverMode = settings.server.host !== null;
+  const name = settings.server.hostnames[0];
   process.stdout.write(
     [
-      `mailping ${version} listening on ${urls.join(' and ')} (loopback only)`,
-      `  WebSocket:  ws://127.0.0.1:${listening.port}/ws`,
+      `mailping ${version} listening on ${urls.join(' and ')} (${serverMode ? `server mode${listening.tls ? ', TLS built in' : ', behind a trusted proxy'}` : 'loopback only'})`,
+      serverMode
+        ? `  WebSocket:  ${listening.tls ? 'wss' : 'ws'}://${name ?? settings.server.host}${listening.tls ? `:${listening.port}` : ''}/ws`
+        : `  WebSocket:  ws://127.0.0.1:${listening.port}/ws`,
       `  data:       ${paths.database}`,
       `  settings:   ${paths.configFile}`,
-      'Pair the browser extension: run `mailping pair` and enter the code it prints in the extension.',
+      serverMode
+        ? 'Invite people: `mailping invite <name>` prints a one-time code for their extension or CLI. SIGHUP reloads the TLS certificate.'
+        : 'Pair the browser extension: run `mailping pair` and enter the code it prints in the extension.',
       'Stop with Ctrl+C.',
       '',
     ].join('\n'),
@@ -79,6 +86,9 @@ async function serve(flags: ServeFlags, version: string): Promise<number> {
   // Off the first answer's path: the lists load while the daemon is idle after start.
   setImmediate(preloadFlagLists);
 
+  // Certificate renewals: certbot's and acme.sh's deploy hooks send SIGHUP.
+  const onHangup = (): void => void server.reloadTls();
+  process.on('SIGHUP', onHangup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -91,6 +101,7 @@ async function serve(flags: ServeFlags, version: string): Promise<number> {
   process.once('SIGINT', again);
   process.once('SIGTERM', again);
 
+  process.off('SIGHUP', onHangup);
   await server.shutdown();
   db.close();
   log.info('stopped');

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { parseAddress } from '@mailping/shared';
+import { parseCidr } from '../network/network-policy';
 import { parseSocksUrl } from '../verify/smtp/socks-dialer';
 import type { Settings } from './settings';
 
@@ -47,6 +48,24 @@ export function checkSettings(settings: Settings): SettingIssue[] {
     const parsed = parseSocksUrl(settings.socksProxy);
     if (!parsed.ok) issues.push({ key: 'socksProxy', message: `${parsed.message}; use socks5://host:port` });
     else if (parsed.proxy.port < 1) issues.push({ key: 'socksProxy', message: `"${settings.socksProxy}": the port must be between 1 and 65535` });
+  }
+  issues.push(...checkServerSettings(settings.server));
+  return issues;
+}
+
+function checkServerSettings(server: Settings['server']): SettingIssue[] {
+  const issues: SettingIssue[] = [];
+  if (server.host !== null && net.isIP(server.host) === 0) {
+    issues.push({ key: 'server.host', message: `"${server.host}" is not an IP address (use 0.0.0.0 for every interface, or one address)` });
+  }
+  for (const key of ['trustedProxies', 'localNetworks'] as const) {
+    for (const [i, value] of server[key].entries()) {
+      const parsed = parseCidr(value);
+      if (!parsed.ok) issues.push({ key: `server.${key}[${i}]`, message: parsed.message });
+    }
+  }
+  for (const [i, name] of server.hostnames.entries()) {
+    if (!HOST_NAME.test(name)) issues.push({ key: `server.hostnames[${i}]`, message: `"${name}" is not a host name (like verify.example.com)` });
   }
   return issues;
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_DAEMON_PORT } from '@mailping/shared';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every setting of the daemon and the CLI, with its default. config.json holds only what the
@@ -59,6 +59,46 @@ export const settingsSchema = z.object({
       maxQueued: z.number().int().min(1).default(1000),
       /** Requests in flight per WebSocket connection. */
       maxPendingPerClient: z.number().int().min(1).default(200),
+    })
+    .prefault({}),
+  /**
+   * Server mode: the daemon reachable from other machines. With `host` null it is the local
+   * daemon of today, on 127.0.0.1 and [::1] only.
+   */
+  server: z
+    .object({
+      /** Listen address (an IP); null: loopback only. Anything but loopback needs `tls` or `trustedProxies`. */
+      host: z.string().min(1).nullable().default(null),
+      /** Built-in TLS: PEM files, read again on SIGHUP and when they change. */
+      tls: z
+        .object({ cert: z.string().min(1).nullable().default(null), key: z.string().min(1).nullable().default(null) })
+        .prefault({}),
+      /** Reverse proxies (IPs) whose X-Forwarded-For names the real client. */
+      trustedProxies: z.array(z.string()).default([]),
+      /** The server's own names, accepted in Host besides the loopback names. */
+      hostnames: z.array(z.string().min(1).max(253)).default([]),
+      /** Source addresses treated as this machine (CIDR): local pairing codes and /metrics work from these only. */
+      localNetworks: z.array(z.string()).default(['127.0.0.0/8', '::1/128']),
+      /** WebSocket connections at once in server mode (local mode keeps a small cap of its own). */
+      maxConnections: z.number().int().min(1).max(100_000).default(2000),
+      /** Wrong invite codes one source address (an IPv6 /64) may try per hour. */
+      pairingAttemptsPerHour: z.number().int().min(1).max(1000).default(10),
+      /** What an invited token may do unless its invite says otherwise. */
+      quota: z
+        .object({
+          freshChecksPerDay: z.number().int().min(0).default(1000),
+          maxListSize: z.number().int().min(1).max(1_000_000).default(10_000),
+          concurrentLists: z.number().int().min(1).max(100).default(2),
+          requestsPerMinute: z.number().int().min(1).default(120),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** Where `mailping verify --server` goes when no flag says, and the token it sends (MAILPING_TOKEN wins). */
+  client: z
+    .object({
+      server: z.string().url().nullable().default(null),
+      token: z.string().nullable().default(null),
     })
     .prefault({}),
   /** Extension ids allowed to connect (Origin check); the published MailPing id is always allowed. */

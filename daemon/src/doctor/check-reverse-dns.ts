@@ -24,7 +24,7 @@ export async function checkReverseDns(
   resolver: DoctorResolver,
   publicIp: string | undefined,
   options: { resolverWorks: boolean; why?: string },
-): Promise<Omit<CheckResult, 'durationMs'>> {
+): Promise<Omit<CheckResult, 'durationMs'> & { ptrName?: string }> {
   const base = { id: 'reverse_dns', title: 'reverse DNS' } as const;
   if (!publicIp) {
     return {
@@ -50,7 +50,7 @@ export async function checkReverseDns(
   for (const name of names) {
     const forward = await resolveHost(resolver, name);
     if (forward.addresses.includes(publicIp)) {
-      return { ...base, status: 'ok', summary: `${publicIp} → ${name} → ${publicIp} (forward-confirmed)` };
+      return { ...base, status: 'ok', summary: `${publicIp} → ${name} → ${publicIp} (forward-confirmed)`, ptrName: name.replace(/\.$/, '') };
     }
   }
   return {

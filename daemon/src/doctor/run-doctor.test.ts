@@ -24,7 +24,7 @@ describe('runDoctor', () => {
     const resolver = fakeResolver({ all: 'ECONNREFUSED' });
     const report = await runDoctor(config, { resolver, dial: unreachable('ENETUNREACH'), connect: unreachable('ENETUNREACH') });
     expect(report.ok).toBe(false);
-    expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['dns:fail', 'socks:skipped', 'port25:skipped', 'helo:skipped', 'reverse_dns:skipped']);
+    expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['dns:fail', 'socks:skipped', 'port25:skipped', 'helo:skipped', 'reverse_dns:skipped', 'blocklists:skipped']);
     expect(report.advice).toEqual([expect.stringMatching(/your DNS resolver does not answer/)]);
     // One MX lookup, then nothing: no second wait on a dead resolver.
     expect(resolver.asked).toEqual(['MX gmail.com']);
@@ -39,7 +39,7 @@ describe('runDoctor', () => {
     expect(text).toMatch(/^ {2}ok {4}DNS resolver {2}DNS server 1.1.1.1 answered: gmail.com MX gmail-smtp-in.l.google.com → 142.250.1.26 \(\d+ ms\)$/m);
     expect(text).toMatch(/^ {2}fail {2}port 25 {7}gmail-smtp-in.l.google.com \[142.250.1.26\]:25: no answer within 0.5 s/m);
     expect(text).toMatch(/^What to do:\n {2}- your network blocks port 25/m);
-    expect(text).toMatch(/something failed: 2 ok, 0 warnings, 1 failed, 2 skipped/);
+    expect(text).toMatch(/something failed: 2 ok, 0 warnings, 1 failed, 3 skipped/);
   });
 
   it('does not try port 25 through a proxy that does not answer', async () => {
@@ -50,7 +50,7 @@ describe('runDoctor', () => {
       return Promise.reject(new SmtpFailureError('connection_error', 'x'));
     };
     const report = await runDoctor({ ...config, socksProxy: 'socks5://127.0.0.1:9' }, { resolver, dial, connect: unreachable('ECONNREFUSED') });
-    expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['dns:ok', 'socks:fail', 'port25:skipped', 'helo:ok', 'reverse_dns:skipped']);
+    expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['dns:ok', 'socks:fail', 'port25:skipped', 'helo:ok', 'reverse_dns:skipped', 'blocklists:skipped']);
     expect(dialled).toBe(0);
     expect(report.advice[0]).toMatch(/check that the proxy at 127.0.0.1:9 runs/);
   });
@@ -79,7 +79,8 @@ describe('runDoctor with a server that names our address', () => {
       // Whatever the MX address, the conversation goes to the loopback server.
       const dial: Dialer = (request) => directDialer({ ...request, ip: '127.0.0.1', port });
       const report = await runDoctor(config, { resolver, dial, connect: dial });
-      expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['dns:ok', 'socks:skipped', 'port25:ok', 'helo:warn', 'reverse_dns:ok']);
+      expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['dns:ok', 'socks:skipped', 'port25:ok', 'helo:warn', 'reverse_dns:ok', 'blocklists:ok']);
+      expect(resolver.asked).toContain('A 7.113.0.203.zen.spamhaus.org');
       expect(report.checks.find((c) => c.id === 'helo')!.summary).toBe('"mail.example.com" resolves to 198.51.100.1, but mail servers see us as 203.0.113.7');
       expect(report.checks.find((c) => c.id === 'reverse_dns')!.summary).toBe('203.0.113.7 → dyn.isp.example → 203.0.113.7 (forward-confirmed)');
       expect(report.ok).toBe(true);

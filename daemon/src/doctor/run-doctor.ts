@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { SmtpFailureError } from '../verify/smtp/failure';
 import { parseSocksUrl } from '../verify/smtp/socks-dialer';
+import { checkBlocklists, heloPtrMismatch } from './check-blocklists';
 import { checkDns, type DnsCheck, type DnsProbe } from './check-dns';
 import { checkHelo } from './check-helo';
 import { checkPort25, type Port25Check } from './check-port25';
@@ -66,7 +67,7 @@ async function runChecks(config: DoctorConfig, deps: DoctorDeps, deadline: Abort
 
   const port25 = await timed(() => tryPort25(config, deps, dns, socks.status === 'fail', deadline, mxIsAddress));
   const publicIp = port25.seenAs;
-  const [helo, reverse] = await Promise.all([
+  const [heloCheck, reverseCheck, blocklists] = await Promise.all([
     timed(() => checkHelo(deps.resolver, config.helo, { configured: config.heloConfigured, resolverWorks: dns.resolverWorks, ...(publicIp !== undefined && { publicIp }) })),
     timed(() =>
       checkReverseDns(deps.resolver, publicIp, {
@@ -74,9 +75,13 @@ async function runChecks(config: DoctorConfig, deps: DoctorDeps, deadline: Abort
         ...(port25.status !== 'ok' && { why: 'public IP unknown: no mail server answered (MailPing asks no third-party service)' }),
       }),
     ),
+    timed(() => checkBlocklists(deps.resolver, publicIp, { resolverWorks: dns.resolverWorks })),
   ]);
+  const { ptrName, ...reverse } = reverseCheck;
+  const mismatch = heloCheck.status === 'ok' ? heloPtrMismatch(config.helo, ptrName, publicIp) : null;
+  const helo: CheckResult = mismatch ? { ...heloCheck, status: 'warn', ...mismatch } : heloCheck;
 
-  const checks: CheckResult[] = [strip(dns), socks, strip(port25), helo, reverse];
+  const checks: CheckResult[] = [strip(dns), socks, strip(port25), helo, reverse, blocklists];
   const advice = [...new Set(checks.flatMap((c) => (c.advice && c.status !== 'ok' ? [c.advice] : [])))];
   return { ok: checks.every((c) => c.status !== 'fail'), checks, advice, durationMs: Math.round(now() - started) };
 }

@@ -2,7 +2,7 @@ import type { Dialer } from '../verify/smtp/dial';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 
-export type CheckId = 'dns' | 'port25' | 'helo' | 'reverse_dns' | 'socks';
+export type CheckId = 'dns' | 'port25' | 'helo' | 'reverse_dns' | 'socks' | 'blocklists';
 
 /** One line of `mailping doctor`: what was checked, how it went, and what to do about it. */
 export interface CheckResult {

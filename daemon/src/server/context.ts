@@ -1,6 +1,9 @@
 import type { Settings } from '../config/settings';
 import type { RateLimiter } from '../auth/rate-limiter';
 import type { TokenStore } from '../auth/token-store';
+import type { UsageStore } from '../auth/usage-store';
+import type { DaemonMetrics } from '../metrics/daemon-metrics';
+import type { NetworkPolicy } from '../network/network-policy';
 import type { Scheduler } from '../scheduler/types';
 import type { Db } from '../store/database';
 import type { Logger } from './logger';
@@ -43,6 +46,11 @@ export interface DaemonContext {
   db: Db;
   tokens: TokenStore;
   limiter: RateLimiter;
+  usage: UsageStore;
+  /** Wrong invite codes per source address (budgetKey), per hour. */
+  pairingBudget: RateLimiter;
+  network: NetworkPolicy;
+  metrics: DaemonMetrics;
   settings: Settings;
   tuning: ServerTuning;
   log: Logger;

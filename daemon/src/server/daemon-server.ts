@@ -1,14 +1,20 @@
 import type { Server } from 'node:http';
+import https from 'node:https';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Settings } from '../config/settings';
 import { createRateLimiter } from '../auth/rate-limiter';
 import { createTokenStore } from '../auth/token-store';
+import { createUsageStore } from '../auth/usage-store';
+import { createDaemonMetrics } from '../metrics/daemon-metrics';
+import { createNetworkPolicy } from '../network/network-policy';
 import type { Scheduler } from '../scheduler/types';
 import type { Db } from '../store/database';
 import { DEFAULT_TUNING, type DaemonContext, type ServerTuning } from './context';
 import { createHttpApp } from './http-app';
-import { listenLoopback, type Listening } from './listen';
+import { createListRunner } from './list-runner';
+import { listenLoopback, listenOn, ListenError, type Listening } from './listen';
 import type { Logger } from './logger';
+import { loadTlsFiles, watchTlsFiles, type TlsLoad, type TlsReloader } from './tls-files';
 import { createWsGateway } from './ws-gateway';
 
 /**
@@ -29,7 +35,10 @@ export interface DaemonServerOptions {
 export interface DaemonServer {
   readonly context: DaemonContext;
   readonly app: ReturnType<typeof createHttpApp>;
+  /** Loopback (local mode), or `settings.server.host` (server mode, over TLS or behind a trusted proxy). */
   listen(port: number): Promise<Listening>;
+  /** Reads the TLS certificate and key again (SIGHUP); null when TLS is not built in. */
+  reloadTls(): TlsLoad | null;
   /**
    * Graceful stop: no new connections or requests, the scheduler closes (running sessions say
    * QUIT, their results still reach their clients; waiting requests get shutting_down), then
@@ -45,8 +54,16 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     db: options.db,
     tokens: createTokenStore(options.db, now),
     limiter: createRateLimiter(options.settings.limits.requestsPerMinute, now),
+    usage: createUsageStore(options.db, now),
+    pairingBudget: createRateLimiter(options.settings.server.pairingAttemptsPerHour, now, 3_600_000),
+    network: createNetworkPolicy(options.settings.server),
+    metrics: createDaemonMetrics(options.scheduler),
     settings: options.settings,
-    tuning: { ...DEFAULT_TUNING, ...options.tuning },
+    tuning: {
+      ...DEFAULT_TUNING,
+      ...(options.settings.server.host !== null && { maxConnections: options.settings.server.maxConnections }),
+      ...options.tuning,
+    },
     log: options.log,
     version: options.version,
     startedAt: now(),
@@ -54,14 +71,22 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     port: 0,
     shuttingDown: false,
   };
-  const app = createHttpApp(ctx);
+  const lists = createListRunner(ctx);
+  const app = createHttpApp(ctx, lists);
   const gateway = createWsGateway(ctx);
-  const unsubscribe = ctx.scheduler.onUpdate((result) => gateway.broadcast({ type: 'update', result }));
+  const unsubscribe = ctx.scheduler.onUpdate((result) => {
+    ctx.metrics.observe(result, false);
+    gateway.broadcast({ type: 'update', result });
+  });
   let servers: Server[] = [];
+  let tlsWatch: TlsReloader | null = null;
   let stopping: Promise<void> | null = null;
 
   async function stop(): Promise<void> {
     ctx.shuttingDown = true;
+    tlsWatch?.stop();
+    // Before the scheduler: lists stopped by shutdown stay unfinished and go on at the next start.
+    lists.close();
     const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     for (const s of servers) s.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -86,6 +111,31 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     context: ctx,
     app,
     async listen(port) {
+      const server = options.settings.server;
+      if (server.host !== null) {
+        // Checked here, not when saved: `config set` sets the certificate and the key one at a time.
+        if ((server.tls.cert === null) !== (server.tls.key === null)) {
+          throw new ListenError(`built-in TLS needs both server.tls.cert and server.tls.key; only ${server.tls.cert === null ? 'the key' : 'the certificate'} is set`);
+        }
+        const tls = server.tls.cert !== null && server.tls.key !== null ? { cert: server.tls.cert, key: server.tls.key } : null;
+        if (!tls && server.trustedProxies.length === 0 && !ctx.network.isLocal(server.host)) {
+          throw new ListenError(
+            `refusing to listen on ${server.host}, which is not loopback, in plain text: set server.tls.cert and server.tls.key, or put a TLS reverse proxy in front and name it in server.trustedProxies`,
+          );
+        }
+        const loaded = tls ? loadTlsFiles(tls) : null;
+        if (loaded && !loaded.ok) throw new ListenError(loaded.message);
+        const made = loaded?.ok
+          ? (createAdaptorServer({ fetch: app.fetch, createServer: https.createServer, serverOptions: { cert: loaded.cert, key: loaded.key } }) as unknown as Server)
+          : (createAdaptorServer({ fetch: app.fetch }) as Server);
+        made.on('upgrade', gateway.handleUpgrade);
+        const actual = await listenOn(made, port, server.host);
+        servers = [made];
+        if (tls) tlsWatch = watchTlsFiles([made as unknown as https.Server], tls, (line) => ctx.log.info(line));
+        ctx.port = actual;
+        lists.resumeUnfinished();
+        return { port: actual, hosts: [server.host], tls: tls !== null };
+      }
       const { listening, servers: bound } = await listenLoopback(() => {
         const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' }) as Server;
         server.on('upgrade', gateway.handleUpgrade);
@@ -93,8 +143,10 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
       }, port);
       servers = bound;
       ctx.port = listening.port;
+      lists.resumeUnfinished();
       return listening;
     },
+    reloadTls: () => tlsWatch?.reload() ?? null,
     shutdown() {
       stopping ??= stop();
       return stopping;

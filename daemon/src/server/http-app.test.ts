@@ -123,3 +123,22 @@ describe('HTTP API routes', () => {
     expect(((await (await request('/health')).json()) as { status: string }).status).toBe('shutting_down');
   });
 });
+
+describe('/openapi.json', () => {
+  it('documents every route from the schemas the handlers validate with', async () => {
+    const response = await request('/openapi.json');
+    expect(response.status).toBe(200);
+    const doc = (await response.json()) as { openapi: string; info: { version: string }; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.version).toBe('9.9.9');
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ['/health', '/metrics', '/v1/lists', '/v1/lists/{id}', '/v1/lists/{id}/events', '/v1/pair', '/v1/results/{address}', '/v1/verify'].sort(),
+    );
+    const verify = JSON.stringify(doc.paths['/v1/verify']!.post!.requestBody);
+    expect(verify).toContain('"addresses"');
+    expect(verify).toContain('"maxLength":320');
+    const events = JSON.stringify(doc.paths['/v1/lists/{id}/events']);
+    expect(events).toContain('application/x-ndjson');
+    expect(events).toContain('"verdict"');
+  });
+});

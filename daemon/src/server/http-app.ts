@@ -1,31 +1,23 @@
 import { PROTOCOL_VERSION, parseAddress, type ErrorCode } from '@mailping/shared';
-import { Hono, type Context } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
-import { checkExtensionOrigin, isLoopbackHost, tokenFitsOrigin } from '../auth/origin-policy';
-import type { TokenRecord } from '../auth/token-store';
+import { checkExtensionOrigin, isAllowedHost, tokenFitsOrigin } from '../auth/origin-policy';
+import { quotaOf } from '../auth/quota';
+import { describeClient, refusalOf } from './client-info';
 import type { DaemonContext } from './context';
-import { submitAdmitted, syntaxResult, type Answer } from './verification';
+import { pairBody, verifyBody } from './api-schemas';
+import { fail, type Env } from './http-common';
+import { registerListRoutes } from './list-routes';
+import { registerApiDocs } from './openapi';
+import type { ListRunner } from './list-runner';
+import { redeem } from './redeem';
+import { admit, submitAdmitted, syntaxResult, type Answer } from './verification';
 
 /**
  * The HTTP API, for scripts and for the extension when a WebSocket is not handy. Same rules as
  * the WebSocket: loopback Host only, no web-page origins, a token on every /v1 request. No CORS
  * headers, ever: a page must not be able to read a single answer.
  */
-type HttpErrorCode = ErrorCode | 'forbidden' | 'not_found';
-type Env = { Variables: { token: TokenRecord } };
-
-const verifyBody = z.union([
-  z.object({ address: z.string().min(1).max(320), fresh: z.boolean().optional() }).strict(),
-  z.object({ addresses: z.array(z.string().max(320)).min(1), fresh: z.boolean().optional() }).strict(),
-]);
-
-function fail(c: Context, status: 400 | 401 | 403 | 404 | 413 | 429 | 500 | 503, code: HttpErrorCode, message: string, retryAfterMs?: number): Response {
-  if (retryAfterMs !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="mailping"');
-  return c.json({ error: { code, message, ...(retryAfterMs !== undefined && { retryAfterMs }) } }, status);
-}
-
 const STATUS_OF: Record<ErrorCode, 400 | 413 | 429 | 500 | 503> = {
   bad_message: 400,
   too_large: 413,
@@ -41,8 +33,8 @@ const STATUS_OF: Record<ErrorCode, 400 | 413 | 429 | 500 | 503> = {
   internal: 500,
 };
 
-export function createHttpApp(ctx: DaemonContext): Hono<Env> {
-  const app = new Hono<Env>();
+export function createHttpApp(ctx: DaemonContext, lists: ListRunner): OpenAPIHono<Env> {
+  const app = new OpenAPIHono<Env>();
   // Requests in flight per token, for the same cap a WebSocket connection has.
   const pending = new Map<string, number>();
 
@@ -56,10 +48,19 @@ export function createHttpApp(ctx: DaemonContext): Hono<Env> {
     const started = performance.now();
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
+    // app.request() in unit tests has no socket: that is this machine.
+    const incoming = c.env?.incoming;
+    const peer = describeClient(ctx, incoming?.socket as { remoteAddress?: string; encrypted?: boolean } | undefined, incoming?.headers ?? {});
+    const refusal = refusalOf(peer);
+    if (refusal) {
+      ctx.log.info(`refused HTTP ${c.req.method} ${c.req.path} from ${peer.address}: plain text from the network`);
+      return fail(c, 403, 'forbidden', refusal);
+    }
+    c.set('peer', peer);
     const host = c.req.header('host');
-    if (!isLoopbackHost(host, ctx.port)) {
-      ctx.log.info(`refused HTTP ${c.req.method} ${c.req.path}: Host ${JSON.stringify(host ?? null)} is not a loopback name`);
-      return fail(c, 403, 'forbidden', 'the Host header must be localhost, 127.0.0.1 or [::1]');
+    if (!isAllowedHost(host, ctx.port, ctx.settings.server.hostnames)) {
+      ctx.log.info(`refused HTTP ${c.req.method} ${c.req.path}: Host ${JSON.stringify(host ?? null)} is not one of this server's names`);
+      return fail(c, 403, 'forbidden', 'the Host header must be localhost, 127.0.0.1, [::1] or one of this server\'s names');
     }
     await next();
     ctx.log.debug(`HTTP ${c.req.method} ${c.req.path} → ${c.res.status} (${Math.round(performance.now() - started)} ms)`);
@@ -74,6 +75,18 @@ export function createHttpApp(ctx: DaemonContext): Hono<Env> {
     }),
   );
 
+  // Local scrapers need nothing; from the network a token of scope "metrics" (`mailping tokens create --metrics`).
+  app.get('/metrics', async (c) => {
+    const bearer = /^Bearer ([^\s]{1,256})$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const local = c.get('peer').local && c.req.header('origin') === undefined;
+    if (!local && !(bearer && ctx.tokens.authenticate(bearer, 'metrics'))) {
+      ctx.log.info(`refused /metrics from ${c.get('peer').address}`);
+      return fail(c, 403, 'forbidden', '/metrics is for this machine, or for a token made with `mailping tokens create --metrics`');
+    }
+    c.header('Content-Type', ctx.metrics.registry.contentType);
+    return c.body(await ctx.metrics.registry.metrics());
+  });
+
   app.use('/v1/*', async (c, next) => {
     const origin = c.req.header('origin');
     // No Origin: a local program, not a web page. An Origin must be one of our extensions.
@@ -84,6 +97,7 @@ export function createHttpApp(ctx: DaemonContext): Hono<Env> {
         return fail(c, 403, 'forbidden', 'requests from web pages are not allowed');
       }
     }
+    if (c.req.path === '/v1/pair') return next();
     const header = c.req.header('authorization') ?? '';
     const bearer = /^Bearer ([^\s]{1,256})$/i.exec(header)?.[1];
     const token = bearer ? ctx.tokens.authenticate(bearer) : null;
@@ -93,6 +107,7 @@ export function createHttpApp(ctx: DaemonContext): Hono<Env> {
     }
     if (ctx.shuttingDown) return fail(c, 503, 'shutting_down', 'the daemon is shutting down');
     c.set('token', token);
+    c.set('client', { id: token.id, quota: quotaOf(token, ctx.settings) });
     await next();
   });
 
@@ -112,10 +127,11 @@ export function createHttpApp(ctx: DaemonContext): Hono<Env> {
       const body = verifyBody.safeParse(json);
       if (!body.success) return fail(c, 400, 'bad_message', 'expected {"address": "..."} or {"addresses": ["...", ...]}');
       const inputs = 'address' in body.data ? [body.data.address] : body.data.addresses;
-      const maxBatch = Math.min(ctx.tuning.maxBatch, ctx.settings.limits.requestsPerMinute);
+      const client = c.get('client');
+      const maxBatch = Math.min(ctx.tuning.maxBatch, client.quota?.requestsPerMinute ?? ctx.settings.limits.requestsPerMinute);
       if (inputs.length > maxBatch) return fail(c, 413, 'too_large', `at most ${maxBatch} addresses per request`);
 
-      const clientId = c.get('token').id;
+      const clientId = client.id;
       const syntax = inputs.map((input) => syntaxResult(input));
       const wanted = syntax.filter((s) => s === null).length;
       const inFlight = pending.get(clientId) ?? 0;
@@ -123,7 +139,7 @@ export function createHttpApp(ctx: DaemonContext): Hono<Env> {
         return fail(c, 429, 'rate_limited', `at most ${ctx.settings.limits.maxPendingPerClient} addresses in flight per client`, 1000);
       }
       if (wanted > 0) {
-        const admission = ctx.limiter.take(clientId, wanted);
+        const admission = admit(ctx, client, wanted);
         if (!admission.ok) return fail(c, 429, 'rate_limited', 'too many verifications; slow down', admission.retryAfterMs);
       }
 
@@ -134,7 +150,7 @@ export function createHttpApp(ctx: DaemonContext): Hono<Env> {
           inputs.map((input, i): Promise<Answer> | Answer => {
             const invalid = syntax[i];
             if (invalid) return { ok: true, result: invalid, cached: false };
-            return submitAdmitted(ctx, clientId, input, { signal: c.req.raw.signal, ...(body.data.fresh !== undefined && { fresh: body.data.fresh }) });
+            return submitAdmitted(ctx, client, input, { signal: c.req.raw.signal, ...(body.data.fresh !== undefined && { fresh: body.data.fresh }) });
           }),
         );
       } finally {
@@ -155,6 +171,20 @@ export function createHttpApp(ctx: DaemonContext): Hono<Env> {
       });
     },
   );
+
+  app.post('/v1/pair', bodyLimit({ maxSize: 4096, onError: (c) => fail(c, 413, 'too_large', 'request bodies are limited to 4096 bytes') }), async (c) => {
+    const body = pairBody.safeParse(await c.req.json().catch(() => null));
+    if (!body.success) return fail(c, 400, 'bad_message', 'expected {"code": "XXXX-XXXX", "label"?: "..."}');
+    const origin = c.req.header('origin') ?? null;
+    const label = body.data.label?.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || 'command line';
+    const outcome = redeem(ctx, c.get('peer'), body.data.code, { origin, label }, `HTTP pair`);
+    if (!outcome.ok) return fail(c, outcome.code === 'rate_limited' ? 429 : 403, outcome.code, outcome.message, outcome.retryAfterMs);
+    ctx.log.info(`HTTP pair: new token ${outcome.issued.id} for ${origin ?? 'a program'} at ${c.get('peer').address}`);
+    return c.json({ token: outcome.issued.token }, 201);
+  });
+
+  registerListRoutes(app, ctx, lists);
+  registerApiDocs(app, ctx.version);
 
   app.get('/v1/results/:address', (c) => {
     const parsed = parseAddress(c.req.param('address'));

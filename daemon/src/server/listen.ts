@@ -12,9 +12,11 @@ export interface Listening {
   port: number;
   /** e.g. ['127.0.0.1', '::1'] */
   hosts: string[];
+  /** Built-in TLS (server mode). */
+  tls?: boolean;
 }
 
-function listenOn(server: Server, port: number, host: string): Promise<number> {
+function listenRaw(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
       server.off('listening', onListening);
@@ -40,19 +42,28 @@ function describe(error: NodeJS.ErrnoException, host: string, port: number): Lis
   return new ListenError(`cannot listen on ${where}: ${error.message}`);
 }
 
+/** One server on one address (server mode), with the same error messages. */
+export async function listenOn(server: Server, port: number, host: string): Promise<number> {
+  try {
+    return await listenRaw(server, port, host);
+  } catch (error) {
+    throw describe(error as NodeJS.ErrnoException, host, port);
+  }
+}
+
 /** `make()` is called once per address. Port 0 picks a free port (the same on both addresses). */
 export async function listenLoopback(make: () => Server, port: number): Promise<{ listening: Listening; servers: Server[] }> {
   for (let attempt = 0; ; attempt++) {
     const v4 = make();
     let actual: number;
     try {
-      actual = await listenOn(v4, port, '127.0.0.1');
+      actual = await listenRaw(v4, port, '127.0.0.1');
     } catch (error) {
       throw describe(error as NodeJS.ErrnoException, '127.0.0.1', port);
     }
     const v6 = make();
     try {
-      await listenOn(v6, actual, '::1');
+      await listenRaw(v6, actual, '::1');
       return { listening: { port: actual, hosts: ['127.0.0.1', '::1'] }, servers: [v4, v6] };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -3,7 +3,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MAX_MESSAGE_BYTES, type ServerMessage } from '@mailping/shared';
 import { WebSocketServer } from 'ws';
-import { checkExtensionOrigin, isLoopbackHost } from '../auth/origin-policy';
+import { checkExtensionOrigin, isAllowedHost } from '../auth/origin-policy';
+import { describeClient, refusalOf } from './client-info';
 import type { DaemonContext } from './context';
 import { openSession, type Session } from './ws-session';
 
@@ -60,8 +61,11 @@ export function createWsGateway(ctx: DaemonContext): WsGateway {
     socket.on('error', () => {});
     const path = (request.url ?? '/').split('?')[0]!;
     if (!WS_PATHS.has(path)) return refuse(socket, 404, `no WebSocket at ${path.slice(0, 100)}`, request);
-    if (!isLoopbackHost(request.headers.host, ctx.port)) {
-      return refuse(socket, 403, `Host ${JSON.stringify(request.headers.host ?? null)} is not a loopback name`, request);
+    const client = describeClient(ctx, request.socket as { remoteAddress?: string; encrypted?: boolean }, request.headers);
+    const refusal = refusalOf(client);
+    if (refusal) return refuse(socket, 403, refusal, request);
+    if (!isAllowedHost(request.headers.host, ctx.port, ctx.settings.server.hostnames)) {
+      return refuse(socket, 403, `Host ${JSON.stringify(request.headers.host ?? null)} is not one of this server's names`, request);
     }
     const origin = checkExtensionOrigin(request.headers.origin, ctx.settings.allowedExtensions);
     if (!origin.ok) return refuse(socket, 403, origin.reason, request);
@@ -70,8 +74,8 @@ export function createWsGateway(ctx: DaemonContext): WsGateway {
 
     wss.handleUpgrade(request, socket, head, (ws) => {
       const id = nextId++;
-      ctx.log.debug(`connection #${id} from ${origin.origin}`);
-      sessions.add(openSession(ctx, ws, { id, origin: origin.origin }, (s) => sessions.delete(s)));
+      ctx.log.debug(`connection #${id} from ${origin.origin} at ${client.address}`);
+      sessions.add(openSession(ctx, ws, { id, origin: origin.origin, client }, (s) => sessions.delete(s)));
     });
   }
 

@@ -8,11 +8,13 @@ import {
   type ServerMessage,
 } from '@mailping/shared';
 import type { WebSocket } from 'ws';
-import { redeemPairingCode } from '../auth/pairing-store';
 import { tokenFitsOrigin } from '../auth/origin-policy';
+import { quotaOf } from '../auth/quota';
 import type { TokenRecord } from '../auth/token-store';
+import type { ClientInfo } from './client-info';
 import type { DaemonContext } from './context';
-import { submitAdmitted, syntaxResult } from './verification';
+import { redeem } from './redeem';
+import { admit, submitAdmitted, syntaxResult } from './verification';
 
 /**
  * One extension connection: hello (or pair) first, then verify / cancel / history / ping.
@@ -22,6 +24,7 @@ import { submitAdmitted, syntaxResult } from './verification';
 export interface Session {
   readonly id: number;
   readonly origin: string;
+  readonly client: ClientInfo;
   token: TokenRecord | null;
   /** Answered the last heartbeat ping (or sent something since). */
   alive: boolean;
@@ -42,13 +45,14 @@ const CLOSE_PROTOCOL = 1002;
 export function openSession(
   ctx: DaemonContext,
   socket: WebSocket,
-  info: { id: number; origin: string },
+  info: { id: number; origin: string; client: ClientInfo },
   onClosed: (session: Session) => void,
 ): Session {
   const tag = `connection #${info.id}`;
   const session: Session = {
     id: info.id,
     origin: info.origin,
+    client: info.client,
     token: null,
     alive: true,
     socket,
@@ -126,12 +130,8 @@ export function openSession(
     if (!versionOk(message.version)) return;
     // The label ends up in logs and in `tokens list`: no control characters.
     const label = message.label?.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || `${info.origin.startsWith('moz-') ? 'Firefox' : 'Chrome'}, paired ${new Date(ctx.now()).toISOString().slice(0, 10)}`;
-    const outcome = redeemPairingCode(ctx.db, message.code, { origin: info.origin, label }, ctx.now);
-    if (!outcome.ok) {
-      ctx.log.info(`${tag}: pairing refused (${outcome.why} code)`);
-      error('pairing_failed', 'this pairing code is wrong, expired or used: run `mailping pair` for a new one');
-      return;
-    }
+    const outcome = redeem(ctx, info.client, message.code, { origin: info.origin, label }, tag);
+    if (!outcome.ok) return error(outcome.code, outcome.message, undefined, outcome.retryAfterMs);
     ctx.log.info(`${tag}: paired, new token ${outcome.issued.id} for ${info.origin}`);
     send({ type: 'paired', token: outcome.issued.token });
     const token = ctx.tokens.authenticate(outcome.issued.token);
@@ -147,13 +147,14 @@ export function openSession(
     }
     const invalid = syntaxResult(address);
     if (invalid) return send({ type: 'result', id, result: invalid, cached: false });
-    const admission = ctx.limiter.take(token.id);
+    const client = { id: token.id, quota: quotaOf(token, ctx.settings) };
+    const admission = admit(ctx, client, 1);
     if (!admission.ok) return error('rate_limited', 'too many verifications; slow down', id, admission.retryAfterMs);
 
     const controller = new AbortController();
     session.pending.set(id, controller);
     let last: string | null = null;
-    const answer = await submitAdmitted(ctx, token.id, address, {
+    const answer = await submitAdmitted(ctx, client, address, {
       signal: controller.signal,
       ...(message.fresh !== undefined && { fresh: message.fresh }),
       onProgress: (stage) => {

@@ -65,6 +65,41 @@ const MIGRATIONS: readonly string[] = [
     used_at        INTEGER
   );
   `,
+  // 2: server mode: invites, quotas and usage per token, lists submitted over the network
+  `
+  ALTER TABLE pairing_codes ADD COLUMN invite TEXT;  -- {name, quota} as JSON for an invite; NULL for a local pairing code
+  ALTER TABLE tokens ADD COLUMN quota TEXT;          -- quota overrides as JSON for an invited token; NULL: no quota
+  ALTER TABLE tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'verify';  -- 'verify', or 'metrics' (reads /metrics only)
+
+  CREATE TABLE token_usage (
+    token_id  TEXT NOT NULL,
+    day       TEXT NOT NULL,                 -- UTC date, YYYY-MM-DD
+    fresh     INTEGER NOT NULL DEFAULT 0,    -- checks that asked a mail server
+    cached    INTEGER NOT NULL DEFAULT 0,    -- answered from the cache (free)
+    PRIMARY KEY (token_id, day)
+  );
+
+  CREATE TABLE lists (
+    id           TEXT PRIMARY KEY,
+    token_id     TEXT NOT NULL,
+    total        INTEGER NOT NULL,
+    fresh        INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    answered     INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX lists_token ON lists(token_id, finished_at);
+
+  CREATE TABLE list_items (
+    list_id  TEXT NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+    idx      INTEGER NOT NULL,
+    address  TEXT NOT NULL,
+    seq      INTEGER,                        -- order of answering, 1, 2, ...; NULL until answered
+    answer   TEXT,                           -- {result, cached} or {error} as JSON
+    PRIMARY KEY (list_id, idx)
+  );
+  CREATE UNIQUE INDEX list_items_seq ON list_items(list_id, seq);
+  `,
 ];
 
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {

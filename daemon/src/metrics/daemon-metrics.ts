@@ -1,0 +1,71 @@
+import type { VerificationResult } from '@mailping/shared';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Scheduler } from '../scheduler/types';
+
+/**
+ * Prometheus metrics of one daemon, on a registry of its own (never prom-client's global one, so
+ * two daemons in one test process do not mix). Counters are fed from answers as the front doors
+ * and the scheduler's updates see them; gauges are read from the scheduler when scraped.
+ * Domains and MX addresses are labels: their number is capped so a long tail cannot grow the
+ * registry without bound; the rest count under "other".
+ */
+export interface DaemonMetrics {
+  readonly registry: Registry;
+  /** An answer a client got; `cached`: from the cache, no mail server asked. */
+  observe(result: VerificationResult, cached: boolean): void;
+}
+
+const MAX_LABEL_VALUES = 1000;
+
+function capped(): (value: string) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (seen.has(value)) return value;
+    if (seen.size >= MAX_LABEL_VALUES) return 'other';
+    seen.add(value);
+    return value;
+  };
+}
+
+export function createDaemonMetrics(scheduler: Scheduler): DaemonMetrics {
+  const registry = new Registry();
+  const stat = (name: string, help: string, read: () => number): Gauge =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  stat('mailping_queue_depth', 'Verifications waiting for the scheduler.', () => scheduler.stats().queued);
+  stat('mailping_in_flight', 'Verifications being worked on.', () => scheduler.stats().inFlight);
+  stat('mailping_smtp_sessions', 'SMTP sessions (domain batches) open now.', () => scheduler.stats().sessions);
+  stat('mailping_greylist_retries_pending', 'Greylisted addresses waiting for their retry.', () => scheduler.stats().pendingRetries);
+
+  const verdicts = new Counter({ name: 'mailping_verdicts_total', help: 'Answers given, by verdict and reason (cache hits included).', labelNames: ['verdict', 'reason'], registers: [registry] });
+  const cacheHits = new Counter({ name: 'mailping_cache_hits_total', help: 'Answers taken from the cache, no mail server asked.', registers: [registry] });
+  const rcpts = new Counter({ name: 'mailping_rcpt_total', help: 'RCPT commands sent, by recipient domain (catch-all probes included).', labelNames: ['domain'], registers: [registry] });
+  const sessionsPerMx = new Counter({ name: 'mailping_mx_sessions_total', help: 'SMTP sessions that answered addresses, by MX IP address.', labelNames: ['mx_ip'], registers: [registry] });
+  const tempFails = new Counter({ name: 'mailping_smtp_421_total', help: '421 replies (the server closing on us: rate, load), by MX IP address.', labelNames: ['mx_ip'], registers: [registry] });
+  const domain = capped();
+  const mxIp = capped();
+
+  return {
+    registry,
+    observe(result, cached) {
+      verdicts.inc({ verdict: result.verdict, reason: result.reason });
+      if (cached) {
+        cacheHits.inc();
+        return;
+      }
+      const sent = result.transcript.filter((e) => e.dir === '>' && /^RCPT TO:/i.test(e.line)).length;
+      if (sent > 0 && result.syntax.domain) rcpts.inc({ domain: domain(result.syntax.domain) }, sent);
+      const ip = result.mx?.ip ?? result.smtp?.ip ?? null;
+      if (ip === null) return;
+      if (result.transcript.some((e) => e.dir === '*' && /^connect /.test(e.line))) sessionsPerMx.inc({ mx_ip: mxIp(ip) });
+      const closed = result.transcript.filter((e) => e.dir === '<' && /^421[ -]/.test(e.line)).length;
+      if (closed > 0) tempFails.inc({ mx_ip: mxIp(ip) }, closed);
+    },
+  };
+}
