@@ -14,14 +14,6 @@ export async function loadAddressLists(): Promise<void> {
   lists ??= (await import('./address-lists')).addressLists;
 }
 
-/**
- * Loads the lists now. A long-running daemon calls it once it listens: loading them takes about
- * 150 ms of CPU, which would otherwise fall between its first SMTP answer and the person.
- */
-export function preloadFlagLists(): void {
-  load();
-}
-
 export function addressFlags(local: string, domain: string): Flags {
   if (!lists) throw new Error('addressFlags: the address lists are not loaded (await loadAddressLists() first)');
   const l = lists;
