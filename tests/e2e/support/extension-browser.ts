@@ -93,8 +93,8 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
 export async function configureExtension(worker: Worker, settings: { port: number; token?: string }): Promise<void> {
   await worker.evaluate(async ({ port, token }) => {
     const items: Record<string, unknown> = {
-      daemonEndpoint: { host: '127.0.0.1', port },
-      daemonEndpoint$: { v: 1 },
+      daemonEndpoint: { url: `ws://127.0.0.1:${port}` },
+      daemonEndpoint$: { v: 2 },
     };
     if (token) {
       items.pairing = { token, endpoint: `127.0.0.1:${port}`, pairedAt: new Date().toISOString() };
