@@ -58,8 +58,11 @@ export default defineBackground(() => {
     createSocket: (url) => new WebSocket(url),
     loadConfig: async () => {
       const [effective, pairing] = await Promise.all([loadEffectiveEndpoint(), pairingItem.getValue()]);
+      const moved = effective.daemon.url !== where.url;
       where = effective.daemon;
       paired = pairing !== null;
+      // The status may stay the same ("not paired") while the place it is about changed.
+      if (moved) hub.broadcastStatus(statusView());
       if (pairing) await adopt(pairing);
       return { url: where.webSocketUrl, healthUrl: where.healthUrl, token: pairing ? await loadPairingToken() : null };
     },

@@ -22,7 +22,8 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(extensionDir: string): Promise<ExtensionBrowser> {
+/** `args`: more Chromium flags (the server-mode test maps a name and trusts its test certificate). */
+export async function launchWithExtension(extensionDir: string, options: { args?: string[] } = {}): Promise<ExtensionBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'mailping-chromium-'));
   let context: BrowserContext;
   try {
@@ -40,6 +41,7 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
+        ...(options.args ?? []),
       ],
     });
   } catch (e) {
