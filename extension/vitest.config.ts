@@ -9,7 +9,7 @@ export default defineProject({
   plugins: [WxtVitest({ root: fileURLToPath(new URL('.', import.meta.url)) })],
   test: {
     name: 'extension',
-    include: ['entrypoints/**/*.test.ts', 'components/**/*.test.ts', 'lib/**/*.test.ts', 'webmail/**/*.test.ts'],
+    include: ['entrypoints/**/*.test.ts', 'components/**/*.test.ts', 'lib/**/*.test.ts', 'webmail/**/*.test.ts', 'vite/**/*.test.ts'],
     environment: 'happy-dom',
     // Frames are part of what the content script handles: let happy-dom create their documents.
     environmentOptions: { happyDOM: { settings: { enableIframePageLoading: true } } },

@@ -1,6 +1,7 @@
 import { CHROME_EXTENSION_KEY } from '@mailping/shared';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
+import { zodWithoutEval } from './vite/zod-without-eval';
 import { WEBMAIL_MATCHES } from './webmail/known-hosts';
 
 // The polyfill module aliases `wxt/browser` to a bare specifier that pnpm's strict layout cannot
@@ -27,7 +28,20 @@ const polyfillBrowser = fileURLToPath(import.meta.resolve('@wxt-dev/webextension
  */
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
+  // The store-package test builds elsewhere, so it never rebuilds under a browser test's feet.
+  outDir: process.env.MAILPING_EXTENSION_OUT_DIR ?? '.output',
+  // `pnpm --filter @mailping/extension zip`: the store packages, mailping-<version>-chrome.zip and
+  // -firefox.zip, and the sources addons.mozilla.org asks for. The extension is built from two
+  // workspace packages (extension/ and shared/), so the sources are the workspace minus the daemon
+  // and tests: what `pnpm install && pnpm --filter @mailping/extension zip` needs (docs/extension.md).
+  zip: {
+    name: 'mailping',
+    sourcesRoot: fileURLToPath(new URL('..', import.meta.url)),
+    excludeSources: ['**/*'],
+    includeSources: ['extension/**', 'shared/**', 'package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'tsconfig.base.json', 'README.md', 'docs/extension.md'],
+  },
   vite: () => ({
+    plugins: [zodWithoutEval()],
     resolve: { alias: { 'wxt/browser': polyfillBrowser } },
     build: { rollupOptions: { treeshake: { moduleSideEffects: (id: string) => !/[\\/]shared[\\/]src[\\/]/.test(id) } } },
   }),

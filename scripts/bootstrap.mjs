@@ -3,7 +3,8 @@
 // dependencies, because it runs before anything is installed: it checks Node, installs pnpm and
 // the workspace, installs the Debian packages the tests need (when root), then runs the job.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +21,9 @@ const TEST_PACKAGES = {
   'firefox-esr': '/usr/bin/firefox-esr',
   iproute2: '/usr/sbin/ip',
   microsocks: '/usr/bin/microsocks',
+  unzip: '/usr/bin/unzip',
+  // The queue tests (tests/scale) start their own Redis for BullMQ.
+  'redis-server': '/usr/bin/redis-server',
 };
 
 const [job = 'start', ...rest] = process.argv.slice(2);
@@ -73,6 +77,42 @@ function ensureTestPackages() {
   if (run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env }) !== 0) fail('apt-get install failed');
 }
 
+/**
+ * `mailping` on the PATH, the way `npm link` would put it there but without npm installing into the
+ * pnpm workspace: a symlink in npm's global bin directory to daemon/bin/mailping.js (which rebuilds
+ * dist/ from source when needed). Where that directory is not ours to write, print the one command.
+ * The same command from a packed tarball, for a machine without this checkout: docs/install.md.
+ */
+function linkMailpingCommand() {
+  const target = join(ROOT, 'daemon/bin/mailping.js');
+  if (process.platform === 'win32') {
+    process.stderr.write(`To get the mailping command: cd daemon && pnpm pack && npm install --global mailping-daemon-*.tgz\n`);
+    return;
+  }
+  let binDir;
+  try {
+    binDir = join(execFileSync('npm', ['prefix', '--global'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(), 'bin');
+  } catch {
+    return;
+  }
+  const link = join(binDir, 'mailping');
+  const ours = () => existsSync(link) && realpathSync(link) === realpathSync(target);
+  if (ours()) return;
+  const existing = lstatSync(link, { throwIfNoEntry: false });
+  if (existing) {
+    const current = existing.isSymbolicLink() ? readlinkSync(link) : link;
+    process.stderr.write(`Another mailping is on the PATH (${current}); this checkout's: ${target}\n`);
+    return;
+  }
+  try {
+    accessSync(binDir, constants.W_OK);
+    symlinkSync(target, link);
+    say(`mailping is on the PATH: ${link} → ${target}`);
+  } catch {
+    process.stderr.write(`To get the mailping command, run once: sudo ln -s ${target} ${link}\n`);
+  }
+}
+
 checkNode();
 if (job === 'test') ensureTestPackages();
 const pnpm = ensurePnpm();
@@ -86,6 +126,7 @@ if (job === 'test') {
 } else if (job === 'start') {
   say('building the daemon and the extension');
   if (pnpmRun(['run', 'build']) !== 0) fail('the build failed');
+  linkMailpingCommand();
   if (rest.length === 0) {
     process.stderr.write(
       [
@@ -93,7 +134,7 @@ if (job === 'test') {
         'The extension is built:',
         '  Chrome:  chrome://extensions → Developer mode → Load unpacked → extension/.output/chrome-mv3',
         '  Firefox: about:debugging#/runtime/this-firefox → Load Temporary Add-on → extension/.output/firefox-mv3/manifest.json',
-        'Pair it: in another terminal run `pnpm mailping pair`, then enter the code in MailPing\'s options.',
+        'Pair it: in another terminal run `mailping pair`, then enter the code in MailPing\'s options.',
         '',
       ].join('\n'),
     );

@@ -1,13 +1,24 @@
-// Bundles the daemon and the workspace's shared package into dist/ (one file per entry point).
-// The daemon's own dependencies stay external (better-sqlite3 is native; the rest load as they
-// are from node_modules); workspace packages and their dependencies are bundled in.
+// Bundles the daemon into dist/, the package that `pnpm pack` ships and `npm install -g` installs.
+// The rule: `dependencies` are installed with the package and stay external (better-sqlite3 is
+// native); everything else the code imports (the workspace's shared package, commander, zod,
+// hono, ws, the address lists...) is a devDependency, bundled in. One bundle loads far faster than
+// hundreds of files resolved one by one (zod alone is ~80), and no dependency's install script
+// runs on the user's machine (free-email-domains' would download its list anew).
+// A new runtime dependency that reads its own files (native code, scripts, data) goes in
+// `dependencies`; a plain JavaScript one goes in `devDependencies`. Commands are split into chunks
+// (see src/cli/command-registry.ts), so each loads only its own code.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
-const external = new Set(Object.keys(pkg.dependencies ?? {}).filter((name) => !name.startsWith('@mailping/')));
+const external = new Set([
+  ...Object.keys(pkg.dependencies ?? {}),
+  // ws's optional native speed-ups: required inside try/catch, absent is fine.
+  'bufferutil',
+  'utf-8-validate',
+]);
 const packageName = (path) => (path.startsWith('@') ? path.split('/').slice(0, 2).join('/') : path.split('/')[0]);
 
 export async function buildDaemon({ quiet = false } = {}) {
@@ -25,6 +36,8 @@ export async function buildDaemon({ quiet = false } = {}) {
     format: 'esm',
     target: 'node20',
     sourcemap: 'linked',
+    // Bundled CommonJS packages (commander, ws...) call require() for Node's built-ins.
+    banner: { js: "import { createRequire as __mailpingRequire } from 'node:module'; const require = __mailpingRequire(import.meta.url);" },
     logLevel: quiet ? 'error' : 'info',
     plugins: [
       {

@@ -7,7 +7,9 @@ import { renderFuzz, type FuzzFigure } from './fig-fuzz';
 import { renderMemory, type MemoryFigure } from './fig-memory';
 import { addedP99Ms, renderSendLatency, type SendLatencyFigure } from './fig-send-latency';
 import { renderServer, type ServerFigure } from './fig-server';
+import { renderStart, type StartFigure } from './fig-start';
 import { renderWebSocket, type WebSocketFigure } from './fig-websocket';
+import { renderWorkers, type WorkersFigure } from './fig-workers';
 import { renderMachine, type Machine } from './machine';
 import { mb, median, ms, percentile, table } from './stats';
 
@@ -24,8 +26,10 @@ export interface BenchResults {
   content?: ContentDetectionFigure;
   memory?: MemoryFigure;
   send?: SendLatencyFigure;
+  start?: StartFigure;
   fuzz?: FuzzFigure;
   server?: ServerFigure;
+  workers?: WorkersFigure;
   /** Figures that could not be measured, and why. */
   failures: string[];
 }
@@ -82,7 +86,13 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     });
   }
   if (r.memory) {
-    checks.push({ target: 'daemon idle RSS < 80 MB', measured: mb(r.memory.rssKb.idle), met: r.memory.rssKb.idle < 80 * 1024 });
+    checks.push({ target: 'daemon idle RSS ≤ 55 MB (paired, one WebSocket open)', measured: mb(r.memory.rssKb.idle), met: r.memory.rssKb.idle <= 55 * 1024 });
+  }
+  if (r.start) {
+    for (const row of r.start.rows) {
+      if (row.target === null) continue;
+      checks.push({ target: `\`${row.command}\` ≤ ${row.target}× \`node -e 0\``, measured: `${row.ratio.toFixed(2)}× (${ms(median(row.wallMs))} vs ${ms(median(r.start.node))})`, met: row.ratio <= row.target });
+    }
   }
   if (r.send) {
     const on = r.send.rows.filter((row) => !row.setup.startsWith('baseline'));
@@ -137,8 +147,10 @@ export function renderResults(r: BenchResults): string {
   section('4. Content-script detection', r.content && renderContentDetection(r.content));
   section('5. Daemon memory', r.memory && renderMemory(r.memory));
   section('6. A clean Send in webmail (the warning before a bounce)', r.send && renderSendLatency(r.send));
+  section('7. Start-up time of `mailping`', r.start && renderStart(r.start));
   section('Fuzzing', r.fuzz && renderFuzz(r.fuzz));
-  section('7. Server mode', r.server && renderServer(r.server));
+  section('8. Server mode', r.server && renderServer(r.server));
+  section('9. Lists through the queue (Redis + mailping worker)', r.workers && renderWorkers(r.workers));
   if (r.failures.length > 0) section('Not measured in this run', r.failures.map((f) => `- ${f}`).join('\n'));
   return sections.join('\n');
 }

@@ -1,16 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { COMMANDS, commandsFor } from './command-registry';
 import { EXIT_USAGE } from './exit-codes';
-import { configCommand } from './config-command';
-import { connectCommand } from './connect-command';
-import { doctorCommand } from './doctor-command';
-import { inviteCommand } from './invite-command';
-import { pairCommand } from './pair-command';
-import { serveCommand } from './serve-command';
-import { serviceCommand } from './service-command';
-import { tokensCommand } from './tokens-command';
-import { verifyCommand } from './verify-command';
-
-export const VERSION = '0.1.0';
+import { VERSION } from './version';
 
 /** Runs the `mailping` command line and returns its exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -24,9 +15,8 @@ export async function main(argv: string[]): Promise<number> {
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
-  for (const make of [verifyCommand, serveCommand, pairCommand, inviteCommand, connectCommand, tokensCommand, configCommand, doctorCommand, serviceCommand]) {
-    program.addCommand(make(setExitCode));
-  }
+  const factories = await Promise.all(commandsFor(argv).map((name) => COMMANDS[name]!()));
+  for (const make of factories) program.addCommand(make(setExitCode));
   overrideExits(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -10,10 +10,9 @@ import { exitCodeFor } from './exit-codes';
 import { formatResult } from './format-human';
 import { OrderedEmitter } from './ordered-emitter';
 import { RetryWait } from './retry-wait';
-import { ResultFile } from './result-file';
+import type { ResultFile } from './result-file';
 import type { ResultFileFormat } from './result-file-format';
 import { submitList } from './submit-list';
-import { VerifyProgress } from './verify-progress';
 import { settingsWithFlags } from './verify-settings';
 
 /**
@@ -51,6 +50,8 @@ export interface VerifyFlags {
   server?: string | true;
   list?: string;
   resolve?: string;
+  /** Set: the list goes to the shared queue (queue-verify-run.ts) instead. */
+  queue?: string;
 }
 
 /** Long enough for typical greylisting (5 min delay) and a few rate-limit backoffs. */
@@ -80,6 +81,8 @@ export async function runVerify(inputs: string[], flags: VerifyFlags, format: Re
   let file: ResultFile | null = null;
   if (flags.out !== undefined && format) {
     try {
+      // CSV writing and the progress bar load only when asked for: most runs are a few addresses.
+      const { ResultFile } = await import('./result-file');
       file = ResultFile.open(flags.out, format);
     } catch (error) {
       db.close();
@@ -104,7 +107,7 @@ export async function runVerify(inputs: string[], flags: VerifyFlags, format: Re
   });
 
   const width = Math.min(40, Math.max(...inputs.map((a) => a.trim().length)));
-  const progress = flags.progress && process.stderr.isTTY && inputs.length > 1 ? new VerifyProgress(inputs.length) : null;
+  const progress = flags.progress && process.stderr.isTTY && inputs.length > 1 ? new (await import('./verify-progress')).VerifyProgress(inputs.length) : null;
   const toStdout = file === null || flags.json === true;
   const stdout = new OrderedEmitter<VerificationResult>((result) => {
     const text = flags.json ? JSON.stringify(result) : formatResult(result, { verbose: Boolean(flags.verbose), width });

@@ -1,5 +1,5 @@
 import { DEFAULT_DAEMON_PORT } from '@mailping/shared';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every setting of the daemon and the CLI, with its default. config.json holds only what the

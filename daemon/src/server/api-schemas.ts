@@ -1,5 +1,5 @@
 import { errorCodeSchema, verificationResultSchema } from '@mailping/shared';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The HTTP API's bodies, in one place: the handlers validate with these and /openapi.json is

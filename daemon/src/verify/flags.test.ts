@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { addressFlags } from './flags';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addressFlags, loadAddressLists } from './flags';
+
+beforeAll(loadAddressLists);
 
 describe('addressFlags', () => {
   it('flags disposable inbox providers, subdomains of wildcard ones included', () => {

@@ -1,28 +1,22 @@
-import { createRequire } from 'node:module';
 import type { Flags } from '@mailping/shared';
 
 /**
  * Facts about an address that need no network: disposable inbox providers, role accounts
  * (info@, sales@) and free mailbox providers, from maintained npm lists. The lists are large
- * (120k disposable domains), so they are loaded on first use, not at start-up.
+ * (120k disposable domains), so they are loaded on first use, not at start-up: the engine awaits
+ * loadAddressLists() before it builds a result.
  */
-const require = createRequire(import.meta.url);
+type Lists = (typeof import('./address-lists'))['addressLists'];
 
-let lists: { disposable: Set<string>; disposableWildcards: string[]; free: Set<string>; roles: Set<string> } | null = null;
+let lists: Lists | null = null;
 
-function load(): NonNullable<typeof lists> {
-  lists ??= {
-    disposable: new Set(require('disposable-email-domains') as string[]),
-    // Domains listed here are disposable with every subdomain (x.33mail.com).
-    disposableWildcards: require('disposable-email-domains/wildcard.json') as string[],
-    free: new Set(require('free-email-domains') as string[]),
-    roles: new Set((require('role-based-email-addresses') as string[]).map((r) => r.toLowerCase())),
-  };
-  return lists;
+export async function loadAddressLists(): Promise<void> {
+  lists ??= (await import('./address-lists')).addressLists;
 }
 
 export function addressFlags(local: string, domain: string): Flags {
-  const l = load();
+  if (!lists) throw new Error('addressFlags: the address lists are not loaded (await loadAddressLists() first)');
+  const l = lists;
   const d = domain.toLowerCase();
   // "sales+eu@" is still the sales role.
   const base = local.toLowerCase().replace(/^"|"$/g, '').split('+')[0] ?? '';

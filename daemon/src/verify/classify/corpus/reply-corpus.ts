@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { REASON_NAMES, VERDICTS } from '@mailping/shared';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Real SMTP replies with the answer MailPing must give for each, one JSON object a line in
