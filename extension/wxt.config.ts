@@ -22,8 +22,9 @@ const polyfillBrowser = fileURLToPath(import.meta.resolve('@wxt-dev/webextension
  * The content script runs on every site (the inline badges, and webmail recipient checks with
  * the generic adapter); the webmail site adapters (webmail-adapters.js) only on the webmails'
  * own hosts. The per-site switch is in the popup and the options.
- * No host permission is requested: the WebSocket to the daemon needs none, and the health probe
- * uses a no-cors request that only tells whether something answers.
+ * No host permission is requested: the WebSocket to the daemon (local, or a server's wss://) needs
+ * none, and the health probe, for a local daemon only, uses a no-cors request that only tells
+ * whether something answers.
  */
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
@@ -75,6 +76,9 @@ export default defineConfig({
           // A public key, not a secret: it pins the Chrome id to the one the daemon allow-lists.
           key: CHROME_EXTENSION_KEY,
           minimum_chrome_version: '116',
+          // What an administrator may preset by policy (storage.managed): the server URL. Firefox
+          // takes the same values from a managed-storage manifest instead (docs/extension.md).
+          storage: { managed_schema: 'managed_schema.json' },
         }),
   }),
 });

@@ -1,5 +1,6 @@
 import { DEFAULT_DAEMON_PORT } from '@mailping/shared';
 import { storage } from 'wxt/utils/storage';
+import { daemonUrlOf, parseDaemonUrl, type DaemonUrl } from './daemon-url';
 
 /**
  * Settings about the daemon: where it listens, whether this browser is paired, how long a verdict
@@ -9,8 +10,13 @@ import { storage } from 'wxt/utils/storage';
  * with a migration instead of a silent reset.
  */
 
+/** Where the daemon is, as a URL (lib/daemon-url.ts says which URLs are allowed). */
 export interface DaemonEndpoint {
-  /** A loopback name or address: the daemon only listens on this machine. */
+  url: string;
+}
+
+/** Version 1 kept a loopback host and a port: the daemon could only be on this machine. */
+export interface DaemonEndpointV1 {
   host: string;
   port: number;
 }
@@ -26,13 +32,52 @@ export interface Pairing {
   pairedAt: string;
 }
 
-export const DEFAULT_ENDPOINT: DaemonEndpoint = { host: '127.0.0.1', port: DEFAULT_DAEMON_PORT };
+export const DEFAULT_ENDPOINT: DaemonEndpoint = { url: `ws://127.0.0.1:${DEFAULT_DAEMON_PORT}` };
 export const DEFAULT_REVERIFY_HOURS = 7 * 24;
+
+export function migrateEndpointV1(old: DaemonEndpointV1): DaemonEndpoint {
+  const parsed = parseDaemonUrl(`ws://${hostForUrl(old.host)}:${old.port}`);
+  return parsed.ok ? { url: parsed.value.url } : DEFAULT_ENDPOINT;
+}
+
+function hostForUrl(host: string): string {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return bare.includes(':') ? `[${bare}]` : bare;
+}
 
 export const daemonEndpointItem = storage.defineItem<DaemonEndpoint>('local:daemonEndpoint', {
   fallback: DEFAULT_ENDPOINT,
-  version: 1,
+  version: 2,
+  migrations: { 2: migrateEndpointV1 },
 });
+
+/**
+ * A server URL preset by an administrator (Chrome: a policy for the extension, checked against
+ * public/managed_schema.json; Firefox: a managed-storage manifest). When set it wins over the
+ * person's own setting, and the options page shows it as the administrator's.
+ */
+export const managedServerUrlItem = storage.defineItem<string | null>('managed:serverUrl', { fallback: null });
+
+export interface EffectiveEndpoint {
+  daemon: DaemonUrl;
+  /** Set by the administrator (managed storage), not by the person. */
+  managed: boolean;
+  /** The administrator's value was refused (e.g. `ws://` to another host): why, to show. */
+  managedProblem?: string;
+}
+
+/** The endpoint in force: the administrator's URL if there is a valid one, else the person's. */
+export async function loadEffectiveEndpoint(): Promise<EffectiveEndpoint> {
+  // Firefox rejects managed reads when no managed-storage manifest is installed.
+  const managed = await managedServerUrlItem.getValue().catch(() => null);
+  let managedProblem: string | undefined;
+  if (typeof managed === 'string' && managed.trim() !== '') {
+    const parsed = parseDaemonUrl(managed);
+    if (parsed.ok) return { daemon: parsed.value, managed: true };
+    managedProblem = parsed.message;
+  }
+  return { daemon: daemonUrlOf((await daemonEndpointItem.getValue()).url), managed: false, ...(managedProblem && { managedProblem }) };
+}
 
 export const pairingItem = storage.defineItem<Pairing | null>('local:pairing', {
   fallback: null,
@@ -44,27 +89,3 @@ export const reverifyHoursItem = storage.defineItem<number>('local:reverifyHours
   fallback: DEFAULT_REVERIFY_HOURS,
   version: 1,
 });
-
-/**
- * The daemon binds loopback only and accepts exactly these Host names (anything else would be a
- * DNS-rebinding attempt to it, or would send addresses off the machine).
- */
-export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'] as const;
-
-export function isLoopbackHost(host: string): boolean {
-  return (LOOPBACK_HOSTS as readonly string[]).includes(host.replace(/^\[(.*)\]$/, '$1'));
-}
-
-export function endpointLabel(endpoint: DaemonEndpoint): string {
-  const bare = endpoint.host.replace(/^\[(.*)\]$/, '$1');
-  const host = bare.includes(':') ? `[${bare}]` : bare;
-  return `${host}:${endpoint.port}`;
-}
-
-export function daemonWebSocketUrl(endpoint: DaemonEndpoint): string {
-  return `ws://${endpointLabel(endpoint)}/ws`;
-}
-
-export function daemonHealthUrl(endpoint: DaemonEndpoint): string {
-  return `http://${endpointLabel(endpoint)}/health`;
-}

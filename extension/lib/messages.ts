@@ -36,8 +36,10 @@ export type DaemonStatusKind = DaemonStatus['kind'];
 
 export interface DaemonStatusView {
   status: DaemonStatus;
-  /** host:port the background talks to. */
+  /** host:port the background talks to (a server: its name). */
   endpoint: string;
+  /** The server addresses go to, when it is not on this machine; null for a local daemon. */
+  server: string | null;
   paired: boolean;
   /** Checks waiting for an answer. */
   pending: number;

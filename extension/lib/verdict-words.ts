@@ -13,7 +13,16 @@ export const VERDICT_WORDS: Record<Verdict, { title: string; meaning: string }> 
   unknown: { title: 'Unknown', meaning: 'MailPing could not get a clear answer this time.' },
 };
 
-export function statusWords(status: DaemonStatus, endpoint = 'the configured address'): { title: string; advice: string } {
+/**
+ * `server`: the server addresses go to when the daemon is not on this machine (null or absent:
+ * a local daemon). A server is reached without a health probe, so its refusal and its outage read
+ * the same, and its codes come from its administrator, not from `mailping pair`.
+ */
+export function statusWords(status: DaemonStatus, endpoint = 'the configured address', server: string | null = null): { title: string; advice: string } {
+  if (server !== null) {
+    const words = serverWords(status, server);
+    if (words) return words;
+  }
   switch (status.kind) {
     case 'connecting':
       return { title: 'Connecting to the MailPing daemon…', advice: `Trying ${endpoint}.` };
@@ -41,6 +50,33 @@ export function statusWords(status: DaemonStatus, endpoint = 'the configured add
       };
     case 'incompatible':
       return { title: 'The extension and the daemon do not match', advice: `${status.message}` };
+  }
+}
+
+function serverWords(status: DaemonStatus, server: string): { title: string; advice: string } | null {
+  switch (status.kind) {
+    case 'connecting':
+      return { title: `Connecting to ${server}…`, advice: `Addresses are verified by ${server}.` };
+    case 'connected':
+      return { title: 'Connected', advice: `Addresses are verified by ${server} (MailPing ${status.daemonVersion}).` };
+    case 'not_running':
+    case 'refused':
+      return {
+        title: `Cannot reach ${server}`,
+        advice: `No connection to the MailPing server at ${server}. Check the server URL in MailPing\u2019s options and your network; a server whose certificate this browser does not trust, or that refuses this browser, looks the same. Waiting checks finish by themselves once it answers.`,
+      };
+    case 'not_paired':
+      return {
+        title: 'This browser is not paired',
+        advice: `Enter the invite code from ${server}\u2019s administrator (\`mailping invite <name>\` on the server) in MailPing\u2019s options.`,
+      };
+    case 'unauthorized':
+      return {
+        title: 'The pairing is no longer valid',
+        advice: `${server} refused this browser\u2019s token (revoked, or issued by another server). Ask its administrator for a new invite and enter it in the options.`,
+      };
+    case 'incompatible':
+      return null;
   }
 }
 

@@ -52,7 +52,7 @@ function linkTo(daemon: ScriptedDaemon): LinkedBackground {
     clientInfo: { name: 'test', version: '0' },
   });
   const service: VerificationService = new VerificationService({ client, cache, reverifyMs: () => 86_400_000, savePending: (c) => void pendingChecksItem.setValue(c) });
-  const view = (): DaemonStatusView => ({ status: client.status, endpoint: 'test', paired: true, pending: 0 });
+  const view = (): DaemonStatusView => ({ status: client.status, endpoint: 'test', server: null, paired: true, pending: 0 });
   const hub = new PortHub(service, cache.load(), view);
   const link = new BackgroundLink({
     connect: () => {

@@ -31,7 +31,8 @@ export interface WebSocketLike {
 
 export interface DaemonConfig {
   url: string;
-  healthUrl: string;
+  /** null for a server elsewhere: there is nothing to probe without a host permission. */
+  healthUrl: string | null;
   token: string | null;
 }
 
@@ -47,7 +48,7 @@ export interface DaemonClientOptions {
   /** Read before every attempt: the endpoint or the token may have changed. */
   loadConfig(): Promise<DaemonConfig>;
   /** Whether anything answers HTTP at the daemon's address (tells "not running" from "refused"). */
-  probe(healthUrl: string): Promise<boolean>;
+  probe(healthUrl: string | null): Promise<boolean>;
   saveToken(token: string): Promise<void>;
   onStatus(status: DaemonStatus): void;
   /** Results the daemon pushes on its own (greylisting retries). */
@@ -344,7 +345,8 @@ export class DaemonClient {
 
   #receiveError(message: Extract<ServerMessage, { type: 'error' }>): void {
     const { id, code } = message;
-    if (code === 'pairing_failed' && this.#pairing) {
+    // A server budgets wrong codes per source address: past it, pairing is refused for a while.
+    if ((code === 'pairing_failed' || (code === 'rate_limited' && id === undefined)) && this.#pairing) {
       this.#finishPairing({ ok: false, message: message.message });
       // Back to the saved token, if there is one.
       this.restart();

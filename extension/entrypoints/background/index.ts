@@ -6,15 +6,15 @@ import { askContent, CHECKS_PORT } from '@/lib/messaging';
 import { collectPageAddresses, mergeAddressLists } from '@/lib/page-addresses';
 import {
   daemonEndpointItem,
-  daemonHealthUrl,
-  daemonWebSocketUrl,
   DEFAULT_ENDPOINT,
   DEFAULT_REVERIFY_HOURS,
-  endpointLabel,
+  loadEffectiveEndpoint,
+  managedServerUrlItem,
   pairingItem,
   reverifyHoursItem,
   type Pairing,
 } from '@/lib/daemon-settings';
+import { daemonUrlOf, type DaemonUrl } from '@/lib/daemon-url';
 import { loadPairingToken, storePairingToken } from '@/lib/token-store';
 import { DaemonClient } from './daemon-client';
 import { probeHealth } from './health-probe';
@@ -38,7 +38,7 @@ const PENDING_ALARM = 'mailping:pending';
 export default defineBackground(() => {
   // Extension pages forbid eval: tell zod not to probe for it (it would fall back anyway).
   z.config({ jitless: true });
-  let endpoint = endpointLabel(DEFAULT_ENDPOINT);
+  let where: DaemonUrl = daemonUrlOf(DEFAULT_ENDPOINT.url);
   let reverifyMs = DEFAULT_REVERIFY_HOURS * HOUR_MS;
   let paired = false;
   /** The pairing this worker just wrote (its pairedAt): seeing it in storage needs no reconnect. */
@@ -57,18 +57,23 @@ export default defineBackground(() => {
   const client = new DaemonClient({
     createSocket: (url) => new WebSocket(url),
     loadConfig: async () => {
-      const [where, pairing] = await Promise.all([daemonEndpointItem.getValue(), pairingItem.getValue()]);
-      endpoint = endpointLabel(where);
+      const [effective, pairing] = await Promise.all([loadEffectiveEndpoint(), pairingItem.getValue()]);
+      const moved = effective.daemon.url !== where.url;
+      where = effective.daemon;
       paired = pairing !== null;
+      // The status may stay the same ("not paired") while the place it is about changed.
+      if (moved) hub.broadcastStatus(statusView());
       if (pairing) await adopt(pairing);
-      return { url: daemonWebSocketUrl(where), healthUrl: daemonHealthUrl(where), token: pairing ? await loadPairingToken() : null };
+      return { url: where.webSocketUrl, healthUrl: where.healthUrl, token: pairing ? await loadPairingToken() : null };
     },
-    probe: (url) => probeHealth(url),
+    // A server elsewhere has no health probe (it would need a host permission): its status says
+    // "cannot reach" for a refusal and an outage alike.
+    probe: (url) => (url === null ? Promise.resolve(false) : probeHealth(url)),
     saveToken: async (token) => {
       paired = true;
       await storePairingToken(token);
       ownPairedAt = new Date().toISOString();
-      await pairingItem.setValue({ endpoint, pairedAt: ownPairedAt });
+      await pairingItem.setValue({ endpoint: where.label, pairedAt: ownPairedAt });
     },
     onStatus: (status) => {
       service.setStatus(status);
@@ -91,7 +96,13 @@ export default defineBackground(() => {
     },
   });
 
-  const statusView = (): DaemonStatusView => ({ status: client.status, endpoint, paired, pending: service.pendingCount });
+  const statusView = (): DaemonStatusView => ({
+    status: client.status,
+    endpoint: where.label,
+    server: where.local ? null : where.label,
+    paired,
+    pending: service.pendingCount,
+  });
 
   const tabs = new TabChecks({
     keyOf: (address) => service.keyOf(address),
@@ -102,10 +113,10 @@ export default defineBackground(() => {
   service.onState((key, state) => tabs.update(key, state));
 
   const ready = (async () => {
-    const [hours, pairing, where, saved, savedTabs] = await Promise.all([
+    const [hours, pairing, effective, saved, savedTabs] = await Promise.all([
       reverifyHoursItem.getValue(),
       pairingItem.getValue(),
-      daemonEndpointItem.getValue(),
+      loadEffectiveEndpoint(),
       pendingChecksItem.getValue(),
       tabChecksItem.getValue(),
       cache.load(),
@@ -113,7 +124,7 @@ export default defineBackground(() => {
     reverifyMs = hours * HOUR_MS;
     paired = pairing !== null;
     if (pairing) await adopt(pairing);
-    endpoint = endpointLabel(where);
+    where = effective.daemon;
     tabs.load(savedTabs);
     service.restore(saved);
   })().catch((error: unknown) => {
@@ -218,10 +229,9 @@ export default defineBackground(() => {
     if (alarm.name === PENDING_ALARM) void ready.then(() => client.connect());
   });
 
-  daemonEndpointItem.watch((where) => {
-    endpoint = endpointLabel(where);
-    client.restart();
-  });
+  // loadConfig reads the endpoint in force again (the administrator's, or the person's).
+  daemonEndpointItem.watch(() => client.restart());
+  managedServerUrlItem.watch(() => client.restart());
   pairingItem.watch((pairing) => {
     paired = pairing !== null;
     if (pairing?.token) {

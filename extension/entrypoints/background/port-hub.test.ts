@@ -45,7 +45,7 @@ function startWorker(port: number) {
     reverifyMs: () => 86_400_000,
     savePending: (checks) => void pendingChecksItem.setValue(checks),
   });
-  const view = (): DaemonStatusView => ({ status: client.status, endpoint: `127.0.0.1:${port}`, paired: true, pending: service.pendingCount });
+  const view = (): DaemonStatusView => ({ status: client.status, endpoint: `127.0.0.1:${port}`, server: null, paired: true, pending: service.pendingCount });
   const ready = (async () => {
     await cache.load();
     service.restore(await pendingChecksItem.getValue());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRequestRouter, type RequestHandlers } from './request-router';
 
-const view = { status: { kind: 'connected', daemonVersion: '1' }, endpoint: '127.0.0.1:7425', paired: true, pending: 0 } as const;
+const view = { status: { kind: 'connected', daemonVersion: '1' }, endpoint: '127.0.0.1:7425', server: null, paired: true, pending: 0 } as const;
 const handlers: RequestHandlers = {
   getStatus: () => view,
   reconnect: () => view,

@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import { BackgroundLink, type PortLike } from '@/lib/background-link';
-import { daemonEndpointItem, isLoopbackHost, pairingItem, reverifyHoursItem } from '@/lib/daemon-settings';
+import { daemonEndpointItem, loadEffectiveEndpoint, managedServerUrlItem, pairingItem, reverifyHoursItem } from '@/lib/daemon-settings';
+import { isLoopbackHost, parseDaemonUrl } from '@/lib/daemon-url';
 import type { DaemonStatusView } from '@/lib/messages';
 import { askBackground, CHECKS_PORT } from '@/lib/messaging';
 import { autoBadgesItem, silentSitesItem, warnBeforeSendItem, webmailChecksItem } from '@/lib/settings';
@@ -9,7 +10,8 @@ import { normalizeSiteList } from '@/lib/site-match';
 import { statusWords } from '@/lib/verdict-words';
 
 /**
- * The options page: where the daemon listens, pairing with a code from `mailping pair`, the
+ * The options page: where the daemon listens (this computer, or a server's URL, possibly preset by
+ * an administrator), pairing with a code from `mailping pair` or a server's invite, the
  * badges switch, the silent sites, webmail recipient checks and the warning before a Send that would bounce, and the re-verify interval. Settings are written to their
  * storage items directly; the background follows the items and reconnects when they change.
  */
@@ -19,8 +21,12 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 function renderStatus(view: DaemonStatusView): void {
   const node = $('status');
   node.dataset.kind = view.status.kind;
-  const words = statusWords(view.status, view.endpoint);
-  node.textContent = view.status.kind === 'connected' ? `Connected to the daemon at ${view.endpoint}` : words.title;
+  const words = statusWords(view.status, view.endpoint, view.server);
+  node.textContent =
+    view.status.kind !== 'connected' ? words.title : view.server === null ? `Connected to the daemon at ${view.endpoint}` : `Connected to ${view.server}`;
+  const destination = $('destination');
+  destination.hidden = view.server === null;
+  destination.textContent = view.server === null ? '' : `Addresses you check are verified by ${view.server}, not on this computer.`;
   $('status-advice').replaceChildren(...textWithCode(document, '', words.advice).childNodes);
 }
 
@@ -43,20 +49,46 @@ function flash(id: string, text: string): void {
 // ---- daemon address -------------------------------------------------------------------------
 
 async function loadEndpoint(): Promise<void> {
-  const endpoint = await daemonEndpointItem.getValue();
-  $<HTMLSelectElement>('host').value = endpoint.host;
-  $<HTMLInputElement>('port').value = String(endpoint.port);
+  const effective = await loadEffectiveEndpoint();
+  const { daemon, managed } = effective;
+  const serverUrl = $<HTMLInputElement>('server-url');
+  if (daemon.local && !daemon.url.startsWith('wss:')) {
+    $<HTMLSelectElement>('host').value = daemon.host;
+    $<HTMLInputElement>('port').value = String(daemon.port);
+    serverUrl.value = '';
+  } else {
+    serverUrl.value = daemon.url;
+  }
+  // The administrator's URL is not the person's to change.
+  for (const id of ['server-url', 'host', 'port', 'endpoint-save']) $<HTMLInputElement>(id).disabled = managed;
+  const note = $('managed-note');
+  note.hidden = !managed && !effective.managedProblem;
+  note.textContent = managed
+    ? `Set by your administrator: ${daemon.url}.`
+    : effective.managedProblem
+      ? `Your administrator's server URL was not used: ${effective.managedProblem}.`
+      : '';
 }
 
 $('endpoint-form').addEventListener('submit', (e) => {
   e.preventDefault();
+  const typed = $<HTMLInputElement>('server-url').value.trim();
   const host = $<HTMLSelectElement>('host').value;
   const port = Number($<HTMLInputElement>('port').value);
-  if (!isLoopbackHost(host) || !Number.isInteger(port) || port < 1 || port > 65535) {
+  if (typed === '' && (!isLoopbackHost(host) || !Number.isInteger(port) || port < 1 || port > 65535)) {
     flash('endpoint-saved', 'Enter a port between 1 and 65535.');
     return;
   }
-  void daemonEndpointItem.setValue({ host, port }).then(() => flash('endpoint-saved', 'Saved.'));
+  const parsed = parseDaemonUrl(typed !== '' ? typed : `ws://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  if (!parsed.ok) {
+    // Stays until the next save: a refusal must be read, not flashed.
+    $('endpoint-saved').textContent = `Not saved: ${parsed.message}.`;
+    return;
+  }
+  void daemonEndpointItem.setValue({ url: parsed.value.url }).then(async () => {
+    flash('endpoint-saved', 'Saved.');
+    await loadEndpoint();
+  });
 });
 $('retry').addEventListener('click', () => void askBackground('reconnect', {}).then((view) => view && renderStatus(view)));
 
@@ -147,4 +179,5 @@ void (async () => {
   }
   reverify.value = String(hours);
   pairingItem.watch(() => void renderPairing());
+  managedServerUrlItem.watch(() => void loadEndpoint());
 })();

@@ -63,8 +63,12 @@ function renderStatus(view: DaemonStatusView): void {
   status = view;
   const pill = $('status-pill');
   pill.dataset.kind = view.status.kind;
-  const words = statusWords(view.status, view.endpoint);
+  const words = statusWords(view.status, view.endpoint, view.server);
   $('status-text').textContent = view.status.kind === 'connected' ? `Connected (${view.endpoint})` : statusLabel(view.status);
+  // Addresses leave this machine: say where, always, not only when something goes wrong.
+  const destination = $('destination');
+  destination.hidden = view.server === null;
+  destination.textContent = view.server === null ? '' : `Addresses are verified by ${view.server}`;
   const help = $('status-help');
   help.hidden = view.status.kind === 'connected' || view.status.kind === 'connecting';
   $('status-title').textContent = words.title;

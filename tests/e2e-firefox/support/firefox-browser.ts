@@ -128,8 +128,8 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
 export async function configureExtension(host: Page, settings: { port: number; token?: string }): Promise<void> {
   await host.evaluate(async ({ port, token }) => {
     const items: Record<string, unknown> = {
-      daemonEndpoint: { host: '127.0.0.1', port },
-      daemonEndpoint$: { v: 1 },
+      daemonEndpoint: { url: `ws://127.0.0.1:${port}` },
+      daemonEndpoint$: { v: 2 },
     };
     if (token) {
       items.pairing = { token, endpoint: `127.0.0.1:${port}`, pairedAt: new Date().toISOString() };

@@ -22,7 +22,8 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(extensionDir: string): Promise<ExtensionBrowser> {
+/** `args`: more Chromium flags (the server-mode test maps a name and trusts its test certificate). */
+export async function launchWithExtension(extensionDir: string, options: { args?: string[] } = {}): Promise<ExtensionBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'mailping-chromium-'));
   let context: BrowserContext;
   try {
@@ -40,6 +41,7 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
+        ...(options.args ?? []),
       ],
     });
   } catch (e) {
@@ -93,8 +95,8 @@ export async function launchWithExtension(extensionDir: string): Promise<Extensi
 export async function configureExtension(worker: Worker, settings: { port: number; token?: string }): Promise<void> {
   await worker.evaluate(async ({ port, token }) => {
     const items: Record<string, unknown> = {
-      daemonEndpoint: { host: '127.0.0.1', port },
-      daemonEndpoint$: { v: 1 },
+      daemonEndpoint: { url: `ws://127.0.0.1:${port}` },
+      daemonEndpoint$: { v: 2 },
     };
     if (token) {
       items.pairing = { token, endpoint: `127.0.0.1:${port}`, pairedAt: new Date().toISOString() };
