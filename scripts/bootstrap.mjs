@@ -22,6 +22,8 @@ const TEST_PACKAGES = {
   iproute2: '/usr/sbin/ip',
   microsocks: '/usr/bin/microsocks',
   unzip: '/usr/bin/unzip',
+  // The queue tests (tests/scale) start their own Redis for BullMQ.
+  'redis-server': '/usr/bin/redis-server',
 };
 
 const [job = 'start', ...rest] = process.argv.slice(2);

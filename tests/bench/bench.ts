@@ -5,7 +5,7 @@
  *   pnpm bench:quick    small sizes, single runs (CI); prints, writes only with --write
  *
  *   node --import tsx tests/bench/bench.ts [--quick] [--write|--no-write] [--rtt 50]
- *        [--only fresh,bulk,websocket,content,memory,send,start,fuzz,server] [--dns-server 127.0.0.1:PORT]
+ *        [--only fresh,bulk,websocket,content,memory,send,start,fuzz,server,workers] [--dns-server 127.0.0.1:PORT]
  *
  * Starts its own mail lab (waiting for a test run's to finish: the lab is one per machine) unless
  * --dns-server points at a running one, puts a latency proxy in front of each bench domain's MX,
@@ -26,11 +26,12 @@ import { renderSendLatency, sendLatencyFigure } from './fig-send-latency';
 import { renderServer, serverFigure } from './fig-server';
 import { renderStart, startFigure } from './fig-start';
 import { renderWebSocket, webSocketFigure } from './fig-websocket';
+import { renderWorkers, workersFigure } from './fig-workers';
 import { describeMachine } from './machine';
 import { checkTargets, DOC, renderResults, renderTargets, writeResults, type BenchResults } from './report';
 import { ms } from './stats';
 
-const FIGURES = ['fresh', 'bulk', 'websocket', 'content', 'memory', 'send', 'start', 'fuzz', 'server'] as const;
+const FIGURES = ['fresh', 'bulk', 'websocket', 'content', 'memory', 'send', 'start', 'fuzz', 'server', 'workers'] as const;
 type FigureName = (typeof FIGURES)[number];
 
 const { values } = parseArgs({
@@ -52,8 +53,8 @@ for (const f of only) if (!FIGURES.includes(f)) throw new Error(`--only: unknown
 
 /** Sizes: full, or quick for CI. */
 const SIZE = quick
-  ? { serverFreshRuns: 5, serverCached: 200, serverClients: 100, serverHoldMs: 1000, freshRuns: 1, bulkPerDomain: 20, bulkRuns: 1, wsRequests: 300, wsClients: 100, wsRounds: 2, contentRuns: 5, memoryPerDomain: 100, memoryPhases: 2, sendRuns: 30, startRuns: 5, fuzzRuns: 2000, liveFuzzRuns: 50 }
-  : { serverFreshRuns: 30, serverCached: 2000, serverClients: 1000, serverHoldMs: 10_000, freshRuns: 5, bulkPerDomain: 100, bulkRuns: 3, wsRequests: 2000, wsClients: 1000, wsRounds: 5, contentRuns: 40, memoryPerDomain: 1000, memoryPhases: 4, sendRuns: 300, startRuns: 20, fuzzRuns: 200_000, liveFuzzRuns: 2000 };
+  ? { serverFreshRuns: 5, serverCached: 200, serverClients: 100, serverHoldMs: 1000, freshRuns: 1, bulkPerDomain: 20, bulkRuns: 1, wsRequests: 300, wsClients: 100, wsRounds: 2, contentRuns: 5, memoryPerDomain: 100, memoryPhases: 2, sendRuns: 30, startRuns: 5, fuzzRuns: 2000, liveFuzzRuns: 50, workersPerDomain: 100 }
+  : { serverFreshRuns: 30, serverCached: 2000, serverClients: 1000, serverHoldMs: 10_000, freshRuns: 5, bulkPerDomain: 100, bulkRuns: 3, wsRequests: 2000, wsClients: 1000, wsRounds: 5, contentRuns: 40, memoryPerDomain: 1000, memoryPhases: 4, sendRuns: 300, startRuns: 20, fuzzRuns: 200_000, liveFuzzRuns: 2000, workersPerDomain: 1000 };
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const command = quick ? 'pnpm bench:quick' : 'pnpm bench';
@@ -116,6 +117,12 @@ try {
     '8. Server mode',
     () => serverFigure(dns, { freshRuns: SIZE.serverFreshRuns, cachedRequests: SIZE.serverCached, clients: SIZE.serverClients, holdMs: SIZE.serverHoldMs }),
     renderServer,
+  );
+  results.workers = await figure(
+    'workers',
+    `9. Lists through the queue: ${(SIZE.workersPerDomain * 10).toLocaleString('en')} addresses over 4 workers`,
+    () => workersFigure(dns, px, { bigPerDomain: SIZE.workersPerDomain, log }),
+    renderWorkers,
   );
 } finally {
   await proxies?.close();

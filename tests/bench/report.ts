@@ -9,6 +9,7 @@ import { addedP99Ms, renderSendLatency, type SendLatencyFigure } from './fig-sen
 import { renderServer, type ServerFigure } from './fig-server';
 import { renderStart, type StartFigure } from './fig-start';
 import { renderWebSocket, type WebSocketFigure } from './fig-websocket';
+import { renderWorkers, type WorkersFigure } from './fig-workers';
 import { renderMachine, type Machine } from './machine';
 import { mb, median, ms, percentile, table } from './stats';
 
@@ -28,6 +29,7 @@ export interface BenchResults {
   start?: StartFigure;
   fuzz?: FuzzFigure;
   server?: ServerFigure;
+  workers?: WorkersFigure;
   /** Figures that could not be measured, and why. */
   failures: string[];
 }
@@ -148,6 +150,7 @@ export function renderResults(r: BenchResults): string {
   section('7. Start-up time of `mailping`', r.start && renderStart(r.start));
   section('Fuzzing', r.fuzz && renderFuzz(r.fuzz));
   section('8. Server mode', r.server && renderServer(r.server));
+  section('9. Lists through the queue (Redis + mailping worker)', r.workers && renderWorkers(r.workers));
   if (r.failures.length > 0) section('Not measured in this run', r.failures.map((f) => `- ${f}`).join('\n'));
   return sections.join('\n');
 }

@@ -11,6 +11,7 @@ export type CommandFactory = (setExitCode: (code: number) => void) => Command;
  */
 export const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   verify: async () => (await import('./verify-command')).verifyCommand,
+  worker: async () => (await import('./worker-command')).workerCommand,
   serve: async () => (await import('./serve-command')).serveCommand,
   pair: async () => (await import('./pair-command')).pairCommand,
   invite: async () => (await import('./invite-command')).inviteCommand,

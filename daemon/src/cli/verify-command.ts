@@ -3,6 +3,7 @@ import { DEFAULT_OPTIONS } from '../verify/options';
 import { EXIT_USAGE } from './exit-codes';
 import { duration, heloName, parseDnsServer, positiveInt, seconds, senderAddress } from './option-parsers';
 import { resultFileFormat, type ResultFileFormat } from './result-file-format';
+import { redisUrl } from './queue-option';
 import { socksUrl } from './socks-option';
 import type { VerifyFlags } from './verify-run';
 
@@ -29,8 +30,9 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
     .option('--retry-for <duration>', 'wait up to this long to ask greylisted and deferred addresses again, e.g. 20m, 90s (default: 20m with --file, else 0: no wait)', duration)
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option('--server <url>', 'send the list to a MailPing server (https://…) with the token of MAILPING_TOKEN or `mailping connect`')
-    .option('--list <id>', 'with --server: read the answers of a list sent before (after an interruption)')
+    .option('--list <id>', 'with --server: read the answers of a list sent before (after an interruption); with --queue: the list\'s id (default: a new one), the same id again adds nothing and follows it from the start')
     .addOption(new Option('--resolve <name:address>', 'with --server: connect to this address for this name, like curl --resolve').hideHelp())
+    .option('--queue <url>', 'put the list on a shared queue (Redis, redis://host:port) for `mailping worker`s, and print their answers', redisUrl)
     .addOption(new Option('--smtp-port <port>', 'SMTP port of mail servers (tests only)').argParser((v) => positiveInt(v, 65535, 'port')).hideHelp())
     .action(async (addresses: string[], flags: VerifyFlags, command: Command) => {
       const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: EXIT_USAGE });
@@ -52,7 +54,13 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
         }
       }
       inputs = inputs.filter((a) => a.trim() !== '');
-      if (flags.list !== undefined && flags.server === undefined) usage('--list reads a list on a server: give --server too');
+      if (flags.list !== undefined && flags.server === undefined && flags.queue === undefined) usage('--list names a list on a server or a queue: give --server or --queue too');
+      if (flags.queue !== undefined) {
+        if (inputs.length === 0) usage('give at least one address, or --file');
+        const { runQueueVerify } = await import('./queue-verify-run');
+        setExitCode(await runQueueVerify(inputs, { ...flags, queue: flags.queue }, format));
+        return;
+      }
       if (inputs.length === 0 && flags.list === undefined) usage('give at least one address, or --file');
       if (flags.server !== undefined) {
         const { runRemoteVerify } = await import('./remote-verify');

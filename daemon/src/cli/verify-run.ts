@@ -50,6 +50,8 @@ export interface VerifyFlags {
   server?: string | true;
   list?: string;
   resolve?: string;
+  /** Set: the list goes to the shared queue (queue-verify-run.ts) instead. */
+  queue?: string;
 }
 
 /** Long enough for typical greylisting (5 min delay) and a few rate-limit backoffs. */

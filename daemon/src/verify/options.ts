@@ -30,6 +30,12 @@ export interface VerifierOptions {
   /** How long a server that deferred us (421, hang-up) is left alone before its addresses are asked again. */
   deferralBackoffMs: number;
   dial: Dialer;
+  /**
+   * Waits for a free connection slot to an MX address and returns its release. Default: this
+   * verifier's own HostLimiter (maxConnectionsPerHost); `mailping worker` injects leases shared
+   * through Redis, so the cap holds across every worker.
+   */
+  acquireSlot?: (ip: string, signal: AbortSignal) => Promise<() => void>;
   /** Injected resolver (tests, caches); otherwise one is made from dnsServers. */
   resolver?: MxResolver;
   random?: () => number;

@@ -18,6 +18,8 @@ export interface VerifyHooks {
   onProgress?: (address: string, stage: ProgressStage) => void;
   /** Each result as soon as it is known (input order is kept by the returned array). */
   onResult?: (result: VerificationResult, index: number) => void;
+  /** What another process already knows about this domain's catch-all (verifyDomain): no probe then. */
+  knownCatchAll?: boolean | null;
 }
 
 export interface Verifier {
@@ -80,7 +82,7 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
 
     const targets: MxTarget[] = lookup.mx.flatMap((m) => m.addresses.map((ip) => ({ host: m.host, ip, preference: m.preference })));
     const known = catchAll.get(domain);
-    const knownCatchAll = known && Date.now() - known.at < CATCH_ALL_TTL_MS ? known.value : null;
+    const knownCatchAll = hooks.knownCatchAll ?? (known && Date.now() - known.at < CATCH_ALL_TTL_MS ? known.value : null);
     const smtpStart = performance.now();
     const batch = await runDomain(targets, addresses, options.probeCatchAll && knownCatchAll === null, hooks, startedAt);
     const smtpMs = round(performance.now() - smtpStart);
@@ -149,7 +151,7 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
       return await runSmtpBatch(
         targets,
         addresses,
-        { ...options, probeCatchAll: probe, acquireSlot: (ip, s) => limiter.acquire(ip, s) },
+        { ...options, probeCatchAll: probe, acquireSlot: options.acquireSlot ?? ((ip, s) => limiter.acquire(ip, s)) },
         { signal, startedAt, onPhase: (list, phase) => list.forEach((a) => hooks.onProgress?.(a, phase)) },
         sessions,
       );

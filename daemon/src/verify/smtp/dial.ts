@@ -12,10 +12,17 @@ export interface DialRequest {
 /** Opens a TCP connection to a mail server. Swappable: direct, or through a SOCKS5 proxy. */
 export type Dialer = (request: DialRequest) => Promise<net.Socket>;
 
-export const directDialer: Dialer = ({ ip, port, timeoutMs, signal }) =>
-  new Promise((resolve, reject) => {
+export const directDialer: Dialer = (request) => dialFrom(undefined, request);
+
+/** Connections leave from `localAddress` (one of this machine's IPs): each worker its own. */
+export function sourceAddressDialer(localAddress: string): Dialer {
+  return (request) => dialFrom(localAddress, request);
+}
+
+function dialFrom(localAddress: string | undefined, { ip, port, timeoutMs, signal }: DialRequest): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(abortFailure(signal));
-    const socket = net.connect({ host: ip, port });
+    const socket = net.connect({ host: ip, port, ...(localAddress ? { localAddress } : {}) });
     const timer = setTimeout(() => {
       done();
       socket.destroy();
@@ -46,6 +53,7 @@ export const directDialer: Dialer = ({ ip, port, timeoutMs, signal }) =>
     socket.once('error', onError);
     socket.once('connect', onConnect);
   });
+}
 
 export function abortFailure(signal: AbortSignal): SmtpFailureError {
   return signal.reason instanceof SmtpFailureError

@@ -1,0 +1,45 @@
+import { loadSettings, SettingsError } from '../config/load-settings';
+import { mailpingPaths } from '../config/paths';
+import { verifierOptionsFromSettings } from '../config/verifier-options';
+import { startWorker } from '../queue/worker';
+import { timeScale } from '../queue/time-scale';
+import { sourceAddressDialer } from '../verify/smtp/dial';
+import { settingsWithFlags } from './verify-settings';
+import type { WorkerFlags } from './worker-command';
+
+const EXIT_CONFIG = 78;
+const EXIT_UNAVAILABLE = 69;
+
+/** Runs until SIGINT/SIGTERM; running batches finish (and store their answers) first. */
+export async function runWorker(flags: WorkerFlags): Promise<number> {
+  const log = (message: string): void => void process.stderr.write(`mailping worker: ${message}\n`);
+  let settings;
+  try {
+    settings = settingsWithFlags(loadSettings(mailpingPaths()), flags);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    log(error.message);
+    return EXIT_CONFIG;
+  }
+  const verifierOptions = {
+    ...verifierOptionsFromSettings(settings),
+    // A SOCKS proxy decides the source address itself.
+    ...(flags.sourceAddress && !settings.socksProxy ? { dial: sourceAddressDialer(flags.sourceAddress) } : {}),
+    ...(flags.smtpPort !== undefined ? { port: flags.smtpPort } : {}),
+  };
+  let worker;
+  try {
+    worker = await startWorker({ url: flags.queue, settings, verifierOptions, concurrency: flags.concurrency, scale: timeScale(), log });
+  } catch (error) {
+    log(`cannot start on ${flags.queue}: ${(error as Error).message}`);
+    return EXIT_UNAVAILABLE;
+  }
+  log(`ready: ${flags.queue}${flags.sourceAddress ? `, from ${flags.sourceAddress}` : ''}, ${flags.concurrency} batches at once`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log('stopping: running batches finish first');
+  await worker.close();
+  return 0;
+}

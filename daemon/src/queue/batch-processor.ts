@@ -1,0 +1,267 @@
+import { parseAddress, type ParsedAddress, type VerificationResult } from '@mailping/shared';
+import { DelayedError, type Job, type Queue } from 'bullmq';
+import type { Settings } from '../config/settings';
+import { cacheTtlMs } from '../store/ttl';
+import { lookupMx, type MxResolver } from '../verify/dns/mx-lookup';
+import { syntaxFailureResult } from '../verify/build-result';
+import { createVerifier } from '../verify/pipeline';
+import type { VerifierOptions } from '../verify/options';
+import { SmtpFailureError } from '../verify/smtp/failure';
+import { answeredAddresses, storeAnswer } from './answers';
+import { SlotRefused, type HostLeases } from './host-leases';
+import { batchJobId, keys } from './keys';
+import type { PolitenessRedis } from './politeness-scripts';
+import { scaled } from './time-scale';
+
+/** One job: addresses of one domain, at most a session's worth, from one list. */
+export interface BatchData {
+  list: string;
+  domain: string;
+  /** Normalized addresses. */
+  addresses: string[];
+  /** The batch's number within its list and domain (part of its job id). */
+  n: number;
+  fresh: boolean;
+  /** 0: first ask; k: the k-th greylisting retry (its answers are `update`s). */
+  version: number;
+  /** Times this batch was put off because a server said 421 or a slot was refused. */
+  deferrals: number;
+}
+
+export interface BatchDeps {
+  redis: PolitenessRedis;
+  queue: Queue<BatchData>;
+  settings: Settings;
+  verifierOptions: Partial<VerifierOptions>;
+  leases: HostLeases;
+  /** For the MX address of a domain seen for the first time (its lease is taken before the engine runs). */
+  resolver?: MxResolver;
+  scale: number;
+  /** Every batch's abort handle: losing the leases stops them all. */
+  running: Set<AbortController>;
+  log: (message: string) => void;
+}
+
+/** After this many deferrals the answer is what the server said (unknown), not another wait. */
+export const MAX_DEFERRALS = 3;
+export const LIST_PRIORITY = 10;
+export const SINGLE_PRIORITY = 1;
+const MINUTE_MS = 60_000;
+/** How long a batch waits for its first connection before it steps aside (delayed) for others. */
+const LEASE_WAIT_MS = 10_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/**
+ * Runs one batch job: skips what the list already has an answer for (a batch may run twice:
+ * BullMQ's delivery is at least once), answers from the shared cache, waits out backoff and the
+ * domain's RCPT budget by delaying the job (never by spinning), verifies the rest on leased
+ * connections, and stores each answer before the job is acknowledged.
+ */
+export async function processBatch(job: Job<BatchData>, token: string | undefined, deps: BatchDeps): Promise<number> {
+  const { redis, settings, scale } = deps;
+  const data = job.data;
+  const all = data.addresses.map((a) => parseAddress(a)).flatMap((p) => (p.ok ? [p.address] : []));
+  const done = await answeredAddresses(redis, data.list, all.map((a) => a.normalized), data.version);
+  let todo = all.filter((a) => !done.has(a.normalized));
+  if (todo.length === 0) return 0;
+
+  if (!data.fresh && data.version === 0) todo = await answerFromCache(deps, data.list, todo);
+  if (todo.length === 0) return 0;
+
+  const [catchAllFact, knownIp] = await redis.hmget(keys.domainFacts(data.domain), 'catchAll', 'mxIp');
+  const mxIp = knownIp ?? (await firstMxAddress(deps, data.domain));
+  const controller = new AbortController();
+  deps.running.add(controller);
+  // The batch's connection lease comes before its RCPT tokens and is kept for the whole batch
+  // (reconnects included): tokens taken and then held while waiting for a free connection would
+  // be spent later, all at once, above the rate.
+  let lease: JobLease | null = null;
+  let results: { outcome: Map<string, VerificationResult>; refused: boolean };
+  let batch: ParsedAddress[];
+  let capacity: number;
+  let windowMs: number;
+  try {
+    if (mxIp) {
+      const backoff = await deps.leases.backoffLeft(mxIp).catch(() => 0);
+      if (backoff > 0) return await delay(job, token, backoff);
+      try {
+        lease = { ip: mxIp, inUse: false, release: await deps.leases.acquire(mxIp, AbortSignal.any([controller.signal, AbortSignal.timeout(scaled(LEASE_WAIT_MS, scale))])) };
+      } catch (error) {
+        return await delay(job, token, error instanceof SlotRefused && error.waitMs > 0 ? error.waitMs : scaled(1000, scale));
+      }
+    }
+    const knownCatchAll = catchAllFact === null ? null : catchAllFact === '1';
+    const probe = knownCatchAll === null ? 1 : 0;
+    capacity = settings.politeness.rcptPerMinutePerDomain;
+    windowMs = scaled(MINUTE_MS, scale);
+    const [taken, wait] = await redis.mpTakeTokens(
+      keys.domainBucket(data.domain),
+      keys.domainBackoff(data.domain),
+      todo.length + probe,
+      capacity,
+      windowMs,
+    );
+    // The catch-all probe is an RCPT too: it is paid for like an address.
+    if (taken - probe < 1) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
+    batch = todo.slice(0, taken - probe);
+    results = await verifyOnLeases(deps, data.domain, batch, knownCatchAll, lease, controller);
+  } finally {
+    deps.running.delete(controller);
+    lease?.release();
+  }
+  const deferred: string[] = [];
+  const greylisted: string[] = [];
+  let saw421Ip: string | null = null;
+  let catchAll: boolean | null = null;
+  let lastIp: string | null = null;
+  const cacheWrites = redis.pipeline();
+  for (const address of batch) {
+    const result = results.outcome.get(address.normalized);
+    if (!result) continue;
+    if (result.mx?.ip) lastIp = result.mx.ip;
+    if (result.smtp?.catchAll !== null && result.smtp?.catchAll !== undefined) catchAll = result.smtp.catchAll;
+    // The engine says when a server deferred the session (421, or a hang-up) this address needed.
+    const deferral = result.smtp?.deferral;
+    const put421 = deferral !== undefined;
+    if (deferral) saw421Ip = deferral.ip ?? result.mx?.ip ?? saw421Ip;
+    const notAsked = results.refused && result.reply?.command !== 'RCPT TO';
+    if ((put421 || notAsked) && data.deferrals < MAX_DEFERRALS) {
+      deferred.push(address.normalized);
+      continue;
+    }
+    const outcome = await storeAnswer(redis, data.list, address.normalized, result, { version: data.version });
+    if (outcome === 'duplicate') continue;
+    const ttl = cacheTtlMs(result, settings.cache);
+    if (ttl > 0) cacheWrites.set(keys.cachedResult(address.normalized), JSON.stringify(result), 'PX', ttl);
+    if (result.reason === 'greylisted' && data.version < settings.greylist.maxRetries) greylisted.push(address.normalized);
+  }
+  await cacheWrites.exec();
+  await rememberDomain(deps, data.domain, lastIp, catchAllFact === null ? catchAll : null);
+  if (saw421Ip) await backOff(deps, data.domain, saw421Ip);
+
+  if (greylisted.length > 0) {
+    // RFC 6647: ask again after the greylisting delay; the answer replaces the first one.
+    await deps.queue.add(
+      'batch',
+      { ...data, addresses: greylisted, version: data.version + 1, deferrals: 0 },
+      {
+        jobId: batchJobId(data.list, data.domain, data.n, data.version + 1),
+        delay: scaled(settings.greylist.retryDelaySeconds * 1000, scale),
+        priority: job.opts.priority ?? LIST_PRIORITY,
+      },
+    );
+  }
+
+  const left = todo.length - batch.length + deferred.length;
+  if (left > 0) {
+    if (deferred.length > 0) await job.updateData({ ...data, deferrals: data.deferrals + 1 });
+    const backoff = deferred.length > 0 ? scaled(settings.politeness.backoffSeconds * 1000, scale) : 0;
+    const refill = Math.ceil((Math.min(left, capacity) * windowMs) / capacity);
+    return delay(job, token, Math.max(backoff, deferred.length === left ? 0 : refill, 1));
+  }
+  return batch.length;
+}
+
+async function answerFromCache(deps: BatchDeps, list: string, todo: ParsedAddress[]): Promise<ParsedAddress[]> {
+  const hits = await deps.redis.mget(...todo.map((a) => keys.cachedResult(a.normalized)));
+  const rest: ParsedAddress[] = [];
+  for (const [i, address] of todo.entries()) {
+    const hit = hits[i];
+    if (hit) await storeAnswer(deps.redis, list, address.normalized, JSON.parse(hit) as VerificationResult, { cached: true });
+    else rest.push(address);
+  }
+  return rest;
+}
+
+interface JobLease {
+  ip: string;
+  inUse: boolean;
+  release: () => void;
+}
+
+async function firstMxAddress(deps: BatchDeps, domain: string): Promise<string | null> {
+  if (!deps.resolver) return null;
+  const lookup = await lookupMx(domain, deps.resolver);
+  return lookup.kind === 'mx' ? (lookup.mx[0]?.addresses[0] ?? null) : null;
+}
+
+async function verifyOnLeases(
+  deps: BatchDeps,
+  domain: string,
+  batch: ParsedAddress[],
+  knownCatchAll: boolean | null,
+  lease: JobLease | null,
+  controller: AbortController,
+): Promise<{ outcome: Map<string, VerificationResult>; refused: boolean }> {
+  let refused = false;
+  const verifier = createVerifier({
+    ...deps.verifierOptions,
+    // One session per batch: the batch's parallelism is other batches, each on its own lease.
+    maxConnectionsPerHost: 1,
+    acquireSlot: async (ip, signal) => {
+      let release: () => void;
+      if (lease && lease.ip === ip && !lease.inUse) {
+        const own = lease;
+        own.inUse = true;
+        release = () => void (own.inUse = false);
+      } else {
+        try {
+          release = await deps.leases.acquire(ip, signal);
+        } catch (error) {
+          if (error instanceof SlotRefused) refused = true;
+          throw error;
+        }
+      }
+      try {
+        const backoff = await deps.leases.backoffLeft(ip);
+        if (backoff > 0) throw new SlotRefused('backoff', `${ip} said 421 a moment ago`, backoff);
+      } catch (error) {
+        release();
+        refused = true;
+        throw error;
+      }
+      return release;
+    },
+  });
+  const outcome = await verifier.verifyDomain(domain, batch, { signal: controller.signal, knownCatchAll });
+  // Sessions stopped because the leases were lost: nothing was learnt, and the job must not
+  // be acknowledged; its lock lapses and another worker runs it.
+  if (controller.signal.aborted) throw new Error(`batch of ${domain} stopped: ${String((controller.signal.reason as Error)?.message ?? '')}`);
+  return { outcome, refused };
+}
+
+async function rememberDomain(deps: BatchDeps, domain: string, mxIp: string | null, catchAll: boolean | null): Promise<void> {
+  if (mxIp === null && catchAll === null) return;
+  const key = keys.domainFacts(domain);
+  const fields: Record<string, string> = {};
+  if (mxIp) fields.mxIp = mxIp;
+  if (catchAll !== null) fields.catchAll = catchAll ? '1' : '0';
+  await deps.redis.multi().hset(key, fields).pexpire(key, Math.max(1, deps.settings.cache.catchAllHours * HOUR_MS)).exec();
+}
+
+async function backOff(deps: BatchDeps, domain: string, ip: string): Promise<void> {
+  const ms = scaled(deps.settings.politeness.backoffSeconds * 1000, deps.scale);
+  await deps.redis.multi().set(keys.hostBackoff(ip), '421', 'PX', ms).set(keys.domainBackoff(domain), '421', 'PX', ms).exec();
+}
+
+async function delay(job: Job<BatchData>, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
+  throw new DelayedError();
+}
+
+export function leasesLost(reason: string): SmtpFailureError {
+  return new SmtpFailureError('cancelled', `connection leases lost (${reason})`);
+}
+
+/** The answer for addresses of a batch that could not be verified at all (the batch failed for good). */
+export async function answerGivenUp(redis: PolitenessRedis, data: BatchData, why: string): Promise<void> {
+  const done = await answeredAddresses(redis, data.list, data.addresses);
+  for (const address of data.addresses) {
+    if (done.has(address)) continue;
+    const parsed = parseAddress(address);
+    if (!parsed.ok) continue;
+    const base = syntaxFailureResult(address, { code: 'empty', message: why }, { syntaxMs: 0, dnsMs: null, smtpMs: null, totalMs: 0 });
+    const result: VerificationResult = { ...base, normalized: parsed.address.normalized, verdict: 'unknown', reason: 'temporary_failure', detail: `not verified: ${why}` };
+    await storeAnswer(redis, data.list, address, result);
+  }
+}

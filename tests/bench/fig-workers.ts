@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientConnection } from '../../daemon/src/queue/redis-connection';
+import { MAILPING_BIN } from '../support/run-cli';
+import { startRedis } from '../scale/redis-server';
+import { startWorkerProcess, type WorkerProcess } from '../scale/worker-processes';
+import { mixedList } from './address-list';
+import type { BenchProxies } from './bench-proxies';
+import { ms, table } from './stats';
+
+/**
+ * Figure 8: lists through the queue (Redis + `mailping worker`s, each from its own 127.0.28.x)
+ * behind the latency proxies. Connection caps are counted at the proxies (the servers' side).
+ * Three runs: a large list through 4 workers with the default connection cap (it binds);
+ * 1 worker vs 4 when no cap binds (20 connections per host); a 200-address list through the
+ * queue vs the same list verified locally by `mailping verify`.
+ */
+export interface WorkersRun {
+  what: string;
+  workers: number;
+  addresses: number;
+  wallMs: number;
+  answered: number;
+  connectionsPerHost: number;
+  /** The most connections open at once to any one MX host. */
+  peakPerHost: number;
+  /** Hosts where that peak went above the cap. */
+  violations: number;
+}
+
+export interface WorkersFigure {
+  rttMs: number;
+  runs: WorkersRun[];
+  /** Wall time of 1 worker / 4 workers, no cap binding. */
+  speedup: number;
+  /** Queue / local for the 200-address list. */
+  overhead: number;
+}
+
+type RunSettings = {
+  politeness: { connectionsPerHost: number; rcptPerMinutePerDomain: number };
+};
+
+const WORKER_IPS = ['127.0.28.1', '127.0.28.2', '127.0.28.3', '127.0.28.4'];
+
+export async function workersFigure(
+  dnsServer: string,
+  proxies: BenchProxies,
+  options: { bigPerDomain: number; log: (line: string) => void },
+): Promise<WorkersFigure> {
+  const redis = await startRedis();
+  const home = await mkdtemp(join(tmpdir(), 'mailping-bench-workers-'));
+  const client = clientConnection(redis.url);
+  try {
+    const runs: WorkersRun[] = [];
+    const capped: RunSettings = { politeness: { connectionsPerHost: 2, rcptPerMinutePerDomain: 10_000 } };
+    const uncapped: RunSettings = { politeness: { connectionsPerHost: 20, rcptPerMinutePerDomain: 10_000 } };
+    const big = mixedList(options.bigPerDomain, { offset: 10_000 });
+    runs.push(await queueRun(`${big.length.toLocaleString('en')} addresses, cap binds`, 4, big, capped));
+    const mid = mixedList(Math.max(20, Math.floor(options.bigPerDomain / 2)), { offset: 20_000 });
+    const one = await queueRun(`${mid.length.toLocaleString('en')} addresses, no cap binds`, 1, mid, uncapped);
+    const four = await queueRun(`${mid.length.toLocaleString('en')} addresses, no cap binds`, 4, mid, uncapped);
+    runs.push(one, four);
+    const small = mixedList(20, { offset: 30_000 });
+    const queued = await queueRun('200 addresses through the queue', 1, small, capped);
+    const local = await localRun(small, capped);
+    runs.push(queued, local);
+    return { rttMs: proxies.rttMs, runs, speedup: one.wallMs / four.wallMs, overhead: queued.wallMs / local.wallMs };
+  } finally {
+    client.disconnect();
+    await redis.stop();
+    await rm(home, { recursive: true, force: true });
+  }
+
+  async function queueRun(what: string, count: number, list: string[], settings: RunSettings): Promise<WorkersRun> {
+    await client.flushall();
+    await proxies.reset();
+    const workers: WorkerProcess[] = [];
+    try {
+      for (const ip of WORKER_IPS.slice(0, count)) {
+        workers.push(await startWorkerProcess({ queueUrl: redis.url, sourceAddress: ip, dnsServer, timeScale: 1, settings, concurrency: 16 }));
+      }
+      const t0 = performance.now();
+      const out = await runCli(['verify', '--queue', redis.url, '--fresh'], list, settings);
+      const wallMs = performance.now() - t0;
+      return { what, workers: count, addresses: list.length, wallMs, answered: out, ...(await caps(settings.politeness.connectionsPerHost)) };
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+  }
+
+  async function localRun(list: string[], settings: RunSettings): Promise<WorkersRun> {
+    await proxies.reset();
+    const t0 = performance.now();
+    const answered = await runCli(['verify', '--no-cache', '--dns-server', dnsServer], list, settings);
+    return { what: '200 addresses, local `mailping verify`', workers: 0, addresses: list.length, wallMs: performance.now() - t0, answered, ...(await caps(settings.politeness.connectionsPerHost)) };
+  }
+
+  async function caps(cap: number): Promise<Pick<WorkersRun, 'connectionsPerHost' | 'peakPerHost' | 'violations'>> {
+    const counters = [...(await proxies.counters()).values()];
+    return { connectionsPerHost: cap, peakPerHost: Math.max(0, ...counters.map((c) => c.peakOpen)), violations: counters.filter((c) => c.peakOpen > cap).length };
+  }
+
+  /** Runs `mailping verify … --json --file list` and returns how many lines (answers) it printed. */
+  async function runCli(args: string[], list: string[], settings: RunSettings): Promise<number> {
+    const dir = await mkdtemp(join(home, 'run-'));
+    await writeFile(join(dir, 'config.json'), JSON.stringify(settings));
+    await writeFile(join(dir, 'list.txt'), `${list.join('\n')}\n`);
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [MAILPING_BIN, ...args, '--json', '--file', join(dir, 'list.txt')], {
+        env: { ...process.env, MAILPING_HOME: dir, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let lines = 0;
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (lines += d.toString().split('\n').length - 1));
+      child.stderr.on('data', (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (code !== 0 && code !== 1 && code !== 2) reject(new Error(`mailping ${args[0]} exited ${code}: ${stderr.slice(-500)}`));
+        else resolve(lines);
+      });
+    });
+  }
+}
+
+export function renderWorkers(f: WorkersFigure): string {
+  return [
+    table(
+      ['run', 'workers', 'addresses', 'answered', 'wall', 'per s', 'peak conns/host (cap)', 'cap violations'],
+      f.runs.map((r) => [
+        r.what,
+        r.workers === 0 ? 'local' : String(r.workers),
+        String(r.addresses),
+        String(r.answered),
+        ms(r.wallMs),
+        String(Math.round((r.addresses / r.wallMs) * 1000)),
+        `${r.peakPerHost} (${r.connectionsPerHost})`,
+        String(r.violations),
+      ]),
+    ),
+    '',
+    `4 workers vs 1 (no cap binds): ${f.speedup.toFixed(2)}×; queue overhead on 200 addresses: ${f.overhead.toFixed(2)}× the local run (RTT ${f.rttMs} ms).`,
+  ].join('\n');
+}

@@ -1,0 +1,124 @@
+import type { VerificationResult } from '@mailping/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answeredAddresses, listProgress, readEvents, storeAnswer } from '../../daemon/src/queue/answers';
+import { HostLeases, SlotRefused } from '../../daemon/src/queue/host-leases';
+import { keys } from '../../daemon/src/queue/keys';
+import { politenessCommands, type PolitenessRedis } from '../../daemon/src/queue/politeness-scripts';
+import { clientConnection, politenessConnection } from '../../daemon/src/queue/redis-connection';
+import { startRelay, type PausableRelay } from './pausable-relay';
+import { startRedis, type RedisServer } from './redis-server';
+
+/** The Lua steps every worker relies on, against a real redis-server. */
+let server: RedisServer;
+let redis: PolitenessRedis;
+const relays: PausableRelay[] = [];
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = politenessCommands(clientConnection(server.url));
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await Promise.allSettled(relays.map((r) => r.close()));
+  await server?.stop();
+});
+
+const result = (address: string, reason: VerificationResult['reason'] = 'accepted'): VerificationResult =>
+  ({ address, normalized: address, verdict: reason === 'accepted' ? 'deliverable' : 'unknown', reason }) as VerificationResult;
+
+describe('answers', () => {
+  it('keeps the first answer of an address, ignores a duplicate, takes a newer version as an update', async () => {
+    await redis.hset(keys.listMeta('l1'), 'total', 2, 'answered', 0);
+    expect(await storeAnswer(redis, 'l1', 'a@x.test', result('a@x.test', 'greylisted'))).toBe('stored');
+    expect(await storeAnswer(redis, 'l1', 'a@x.test', result('a@x.test'))).toBe('duplicate');
+    expect(await storeAnswer(redis, 'l1', 'a@x.test', result('a@x.test'), { version: 1 })).toBe('updated');
+    expect(await storeAnswer(redis, 'l1', 'b@x.test', result('b@x.test'), { cached: true })).toBe('stored');
+    expect(await listProgress(redis, 'l1')).toEqual({ answered: 2, total: 2 });
+    expect([...(await answeredAddresses(redis, 'l1', ['a@x.test', 'b@x.test', 'c@x.test'], 1))]).toEqual(['a@x.test']);
+
+    const events = await readEvents(redis, 'l1', '0', 10);
+    expect(events.map((e) => `${e.type} ${e.address} ${e.result.reason} ${e.cached}`)).toEqual([
+      'result a@x.test greylisted false',
+      'update a@x.test accepted false',
+      'result b@x.test accepted true',
+    ]);
+    // Resuming from the second event gives only the third.
+    expect((await readEvents(redis, 'l1', events[1]!.id, 10)).map((e) => e.address)).toEqual(['b@x.test']);
+  });
+});
+
+describe('RCPT token bucket', () => {
+  it('gives at most the bucket, then waits for the refill; a domain backoff gives nothing', async () => {
+    const take = (n: number) => redis.mpTakeTokens(keys.domainBucket('t.test'), keys.domainBackoff('t.test'), n, 10, 1000);
+    expect(await take(7)).toEqual([7, 0]);
+    const [taken, wait] = await take(7);
+    expect(taken).toBe(3);
+    expect(wait).toBe(0);
+    const [none, refill] = await take(1);
+    expect(none).toBe(0);
+    expect(refill).toBeGreaterThan(0);
+    expect(refill).toBeLessThanOrEqual(100);
+    await new Promise((r) => setTimeout(r, 350));
+    const [later] = await take(10);
+    expect(later).toBeGreaterThanOrEqual(2);
+    expect(later).toBeLessThanOrEqual(5);
+    await redis.set(keys.domainBackoff('t.test'), '421', 'PX', 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await take(1))[0]).toBe(0);
+  });
+});
+
+describe('connection leases', () => {
+  it('grants N leases per address across holders, frees one on release, refuses during a 421 backoff', async () => {
+    const a = new HostLeases(redis, { limit: 2, ttlMs: 3000, pollMs: 20, onLost: () => {} });
+    const b = new HostLeases(redis, { limit: 2, ttlMs: 3000, pollMs: 20, onLost: () => {} });
+    try {
+      const signal = new AbortController().signal;
+      const r1 = await a.acquire('192.0.2.1', signal);
+      await b.acquire('192.0.2.1', signal);
+      let third = false;
+      const pending = a.acquire('192.0.2.1', signal).then((release) => {
+        third = true;
+        return release;
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(third).toBe(false);
+      r1();
+      (await pending)();
+      expect(third).toBe(true);
+
+      await redis.set(keys.hostBackoff('192.0.2.9'), '421', 'PX', 5000);
+      await expect(a.acquire('192.0.2.9', signal)).rejects.toBeInstanceOf(SlotRefused);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('tells the holder its leases are lost when Redis goes silent, before they expire', async () => {
+    const relay = await startRelay(server.port);
+    relays.push(relay);
+    const conn = politenessCommands(
+      politenessConnection(relay.url, 100),
+    );
+    const lost: number[] = [];
+    const ttlMs = 1200;
+    const leases = new HostLeases(conn, { limit: 1, ttlMs, pollMs: 20, onLost: () => lost.push(Date.now()) });
+    try {
+      await leases.acquire('192.0.2.2', new AbortController().signal);
+      await new Promise((r) => setTimeout(r, ttlMs)); // renewals keep it alive past one TTL
+      expect(lost).toEqual([]);
+      expect(await redis.zcard(keys.hostLeases('192.0.2.2'))).toBe(1);
+      const pausedAt = Date.now();
+      relay.pause();
+      await new Promise((r) => setTimeout(r, ttlMs + 300));
+      expect(lost.length).toBe(1);
+      expect(lost[0]! - pausedAt).toBeLessThan(ttlMs);
+    } finally {
+      relay.resume();
+      leases.close();
+      conn.disconnect();
+    }
+  });
+});
