@@ -73,7 +73,9 @@ export function createDaemonMetrics(scheduler: Scheduler): DaemonMetrics {
   let registry: Promise<Registry> | null = null;
 
   async function makeRegistry(): Promise<Registry> {
-    const prom = await import('prom-client');
+    const loaded = await import('prom-client');
+    // Bundled (dist/), this CommonJS module comes back as { default: module.exports }.
+    const prom = (loaded as { default?: typeof loaded }).default ?? loaded;
     const made = new prom.Registry();
     const stat = (name: string, help: string, read: () => number): void =>
       void new prom.Gauge({
