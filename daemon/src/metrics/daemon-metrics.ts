@@ -75,7 +75,7 @@ export function createDaemonMetrics(scheduler: Scheduler): DaemonMetrics {
   async function makeRegistry(): Promise<Registry> {
     const loaded = await import('prom-client');
     // Bundled (dist/), this CommonJS module comes back as { default: module.exports }.
-    const prom = (loaded as { default?: typeof loaded }).default ?? loaded;
+    const prom = (loaded.default ?? loaded) as typeof loaded;
     const made = new prom.Registry();
     const stat = (name: string, help: string, read: () => number): void =>
       void new prom.Gauge({
