@@ -67,6 +67,12 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
         setExitCode(await runRemoteVerify(inputs, { ...flags, server: flags.server }, format));
         return;
       }
+      // Malformed addresses only (a typo, `mailping verify not-an-address`): answered without the engine.
+      const bySyntax = (await import('./syntax-only')).answerBySyntaxAlone(inputs, flags);
+      if (bySyntax !== null) {
+        setExitCode(bySyntax);
+        return;
+      }
       const { runVerify } = await import('./verify-run');
       setExitCode(await runVerify(inputs, flags, format));
     });

@@ -42,7 +42,7 @@ describe('daemon metrics', () => {
       false,
     );
     metrics.observe(result({}), true);
-    const text = await metrics.registry.metrics();
+    const text = await (await metrics.registry()).metrics();
     expect(text).toContain('mailping_queue_depth 7');
     expect(text).toContain('mailping_smtp_sessions 2');
     expect(text).toContain('mailping_verdicts_total{verdict="deliverable",reason="accepted"} 2');
@@ -50,5 +50,10 @@ describe('daemon metrics', () => {
     expect(text).toContain('mailping_rcpt_total{domain="x.test"} 2');
     expect(text).toContain('mailping_mx_sessions_total{mx_ip="192.0.2.25"} 1');
     expect(text).toContain('mailping_smtp_421_total{mx_ip="192.0.2.25"} 1');
+    // Answers after the first scrape count on the same registry.
+    metrics.observe(result({}), true);
+    const later = await (await metrics.registry()).metrics();
+    expect(later).toContain('mailping_verdicts_total{verdict="deliverable",reason="accepted"} 3');
+    expect(later).toContain('mailping_cache_hits_total 2');
   });
 });

@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION, parseAddress, type ErrorCode } from '@mailping/shared';
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { checkExtensionOrigin, isAllowedHost, tokenFitsOrigin } from '../auth/origin-policy';
 import { quotaOf } from '../auth/quota';
@@ -8,7 +8,6 @@ import type { DaemonContext } from './context';
 import { pairBody, verifyBody } from './api-schemas';
 import { fail, type Env } from './http-common';
 import { registerListRoutes } from './list-routes';
-import { registerApiDocs } from './openapi';
 import type { ListRunner } from './list-runner';
 import { redeem } from './redeem';
 import { admit, submitAdmitted, syntaxResult, type Answer } from './verification';
@@ -33,8 +32,8 @@ const STATUS_OF: Record<ErrorCode, 400 | 413 | 429 | 500 | 503> = {
   internal: 500,
 };
 
-export function createHttpApp(ctx: DaemonContext, lists: ListRunner): OpenAPIHono<Env> {
-  const app = new OpenAPIHono<Env>();
+export function createHttpApp(ctx: DaemonContext, lists: ListRunner): Hono<Env> {
+  const app = new Hono<Env>();
   // Requests in flight per token, for the same cap a WebSocket connection has.
   const pending = new Map<string, number>();
 
@@ -83,8 +82,9 @@ export function createHttpApp(ctx: DaemonContext, lists: ListRunner): OpenAPIHon
       ctx.log.info(`refused /metrics from ${c.get('peer').address}`);
       return fail(c, 403, 'forbidden', '/metrics is for this machine, or for a token made with `mailping tokens create --metrics`');
     }
-    c.header('Content-Type', ctx.metrics.registry.contentType);
-    return c.body(await ctx.metrics.registry.metrics());
+    const registry = await ctx.metrics.registry();
+    c.header('Content-Type', registry.contentType);
+    return c.body(await registry.metrics());
   });
 
   app.use('/v1/*', async (c, next) => {
@@ -184,7 +184,7 @@ export function createHttpApp(ctx: DaemonContext, lists: ListRunner): OpenAPIHon
   });
 
   registerListRoutes(app, ctx, lists);
-  registerApiDocs(app, ctx.version);
+  app.get('/openapi.json', async (c) => c.json((await import('./openapi')).apiDocument(ctx.version) as object));
 
   app.get('/v1/results/:address', (c) => {
     const parsed = parseAddress(c.req.param('address'));
