@@ -4,8 +4,12 @@ import { SmtpFailureError, type FailureCode } from './failure';
 
 // The socks package (and its IP-address library) costs ~10 MB of memory: only users with a
 // proxy configured pay for it.
-let socksModule: Promise<typeof import('socks')> | null = null;
-const loadSocks = (): Promise<typeof import('socks')> => (socksModule ??= import('socks'));
+// socks is CommonJS: under tsx its named exports come through, but in the esbuild bundle a dynamic
+// import of a CommonJS chunk yields only `default` (module.exports). Take whichever is there.
+type SocksModule = typeof import('socks');
+let socksModule: Promise<SocksModule> | null = null;
+const loadSocks = (): Promise<SocksModule> =>
+  (socksModule ??= import('socks').then((m) => ((m as SocksModule & { default?: SocksModule }).SocksClient ? m : (m as { default: SocksModule }).default)));
 
 export interface SocksProxy {
   host: string;
