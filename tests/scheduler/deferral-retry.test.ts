@@ -76,12 +76,18 @@ describe('deferred mid-batch, then asked again', () => {
 
   it('scripted "421 4.7.0 Try again later, closing connection.": the second session asks only what was not answered', async () => {
     let connection = 0;
+    let deferredAt: number | null = null;
+    const connectedAt: number[] = [];
+    const sessions: string[][] = [];
     const server = await startScriptedServer(scriptedServerAddress(15), async (c) => {
       const n = ++connection;
+      connectedAt.push(Date.now());
+      sessions.push(c.received);
       let rcpts = 0;
       await politeConversation(c, (address) => {
         rcpts++;
         if (n === 1 && rcpts === 4) {
+          deferredAt = Date.now();
           setImmediate(() => c.socket.end());
           return '421 4.7.0 Try again later, closing connection.';
         }
@@ -97,16 +103,25 @@ describe('deferred mid-batch, then asked again', () => {
     const answered = first.filter(({ result }) => !result.smtp?.deferral).map(({ result }) => result.normalized!);
     expect(answered).toEqual(list.slice(0, 3));
     for (const { result } of first) {
-      latest.set(result.normalized!, result);
+      // A retry's update may already be in (a loaded machine): the first answer must not hide it.
+      if (!latest.has(result.normalized!)) latest.set(result.normalized!, result);
       expectOwnEvidence(result);
     }
     expect(first[3]!.result.reply).toMatchObject({ code: 421, command: 'RCPT TO' });
     for (const { result } of first.slice(4)) expect(result.reply).toBeNull();
 
     await waitFor('every address answered', () => list.every((a) => ['accepted', 'mailbox_not_found'].includes(latest.get(a)?.reason ?? '')), 15_000);
-    expect(connection).toBe(2);
-    const secondSession = server.received.slice(server.received.lastIndexOf('MAIL FROM:<>') + 1).filter((l) => l.startsWith('RCPT'));
-    expect(secondSession).toEqual(list.slice(3).map((a) => `RCPT TO:<${a}>`));
+    // The retries may come due a few milliseconds apart and so take one session or more; what
+    // holds whatever the timing: nobody knocked during the backoff, and after the 421 each
+    // address not answered was asked exactly once, and nothing answered was asked again.
+    expect(deferredAt).not.toBeNull();
+    const later = connectedAt.slice(1);
+    expect(later.length).toBeGreaterThanOrEqual(1);
+    for (const at of later) expect(at - deferredAt!).toBeGreaterThanOrEqual(900);
+    // (The first session's RCPTs pipelined behind the 421 were sent before it came: not counted.)
+    const retried = sessions.slice(1).flatMap((lines) => lines.filter((l) => l.startsWith('RCPT')));
+    expect([...retried].sort()).toEqual(list.slice(3).map((a) => `RCPT TO:<${a}>`).sort());
+    for (const a of list) expect(latest.get(a)!.reason).toBe(a.startsWith('good') ? 'accepted' : 'mailbox_not_found');
   });
 });
 

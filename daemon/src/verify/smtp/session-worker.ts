@@ -41,6 +41,12 @@ export class SessionWorker {
     let fruitless = 0;
     while (this.state.waiting(this.hand) > 0 && this.state.mayConnect() && !this.context.signal.aborted) {
       const opened = await this.connect();
+      // Another session was deferred while this one waited for a slot: the host's backoff has
+      // begun, so no new connection; what this hand holds goes back for settle() to answer.
+      if (opened === 'halted') {
+        this.state.endSession(this.hand, { kind: 'done' });
+        return;
+      }
       if (!('connection' in opened)) {
         this.state.endSession(this.hand, opened);
         return;
@@ -78,7 +84,7 @@ export class SessionWorker {
   }
 
   /** Tries the MX hosts from the last good one on, until one greets us with 2xx. */
-  private async connect(): Promise<Opened | Exclude<SessionEnd, { kind: 'done' }>> {
+  private async connect(): Promise<Opened | 'halted' | Exclude<SessionEnd, { kind: 'done' }>> {
     this.state.beginConnect(this.hand);
     let last: Exclude<SessionEnd, { kind: 'done' }> | null = null;
     for (let i = this.targetIndex; i < this.targets.length; i++) {
@@ -90,6 +96,10 @@ export class SessionWorker {
         release = (await this.options.acquireSlot?.(target.ip, this.context.signal)) ?? (() => {});
       } catch {
         break;
+      }
+      if (!this.state.mayConnect()) {
+        release();
+        return 'halted';
       }
       const { id, sink } = this.state.openAttempt(this.hand);
       this.phase('connect', this.state.upcoming(this.hand));

@@ -60,6 +60,29 @@ describe('runSmtpBatch over an in-memory server', () => {
     expect(outcome.deferral).toMatchObject({ host: 'mx.memory.test', ip: '192.0.2.25', reply: { code: 421 } });
   });
 
+  it('a session waiting for a connection slot when another is deferred does not connect', async () => {
+    const list = addresses(12);
+    let rcpts = 0;
+    let deferred: () => void = () => {};
+    const deferral = new Promise<void>((resolve) => (deferred = resolve));
+    let slots = 0;
+    const { outcome, dialer } = await run(
+      (peer) =>
+        politePeer(peer, () => {
+          if (++rcpts !== 3) return '250 2.1.5 Ok';
+          setTimeout(deferred, 50);
+          return '421 4.7.0 Try again later, closing connection.';
+        }),
+      list,
+      // The second slot frees only after the 421: the host's backoff has begun by then.
+      { errorBudget: 4, acquireSlot: async () => (++slots === 1 ? () => {} : deferral.then(() => () => {})) },
+      2,
+    );
+    expect(dialer.connections).toBe(1);
+    expect(outcome.deferral).toMatchObject({ host: 'mx.memory.test', reply: { code: 421 } });
+    for (const r of list.slice(3)) expect(of(outcome, r.normalized)).toMatchObject({ evidence: 'not_asked', reply: null, notAsked: { reply: { code: 421 } } });
+  });
+
   it('keeps each connection within the error budget and reconnects for the rest', async () => {
     const list = addresses(20);
     const errorsPerConnection: number[] = [];
