@@ -29,6 +29,8 @@ export const REASONS = {
   timeout: { verdict: 'unknown', summary: 'the mail server did not answer in time' },
   dns_error: { verdict: 'unknown', summary: 'DNS lookup failed' },
   protocol_error: { verdict: 'unknown', summary: 'the mail server spoke invalid SMTP' },
+  // Says nothing about the server: the address was never asked (a queue batch that failed for good).
+  not_verified: { verdict: 'unknown', summary: 'not verified: MailPing gave up before asking the mail server' },
 } as const satisfies Record<string, { verdict: Verdict; summary: string }>;
 
 export type Reason = keyof typeof REASONS;

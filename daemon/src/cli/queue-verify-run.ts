@@ -1,5 +1,5 @@
 import type { VerificationResult, Verdict } from '@mailping/shared';
-import { Queue } from 'bullmq';
+import { bullmq } from '../queue/cjs-modules';
 import { loadSettings, SettingsError } from '../config/load-settings';
 import { mailpingPaths } from '../config/paths';
 import { readEvents } from '../queue/answers';
@@ -61,7 +61,7 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
   }
   const redis = clientConnection(flags.queue);
   reportOutages(redis, 'the list\'s', say);
-  const queue = new Queue<BatchData>(QUEUE_NAME, { connection: redis });
+  const queue = new bullmq.Queue<BatchData>(QUEUE_NAME, { connection: redis });
   // Its errors are the connection's, already reported once per outage.
   queue.on('error', () => {});
   let interrupted = false;

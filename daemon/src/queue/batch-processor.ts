@@ -1,13 +1,14 @@
 import { parseAddress, type ParsedAddress, type VerificationResult } from '@mailping/shared';
-import { DelayedError, type Job, type Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
+import { bullmq } from './cjs-modules';
 import type { Settings } from '../config/settings';
 import { cacheTtlMs } from '../store/ttl';
 import { lookupMx, type MxResolver } from '../verify/dns/mx-lookup';
-import { syntaxFailureResult } from '../verify/build-result';
 import { createVerifier } from '../verify/pipeline';
 import type { VerifierOptions } from '../verify/options';
 import { SmtpFailureError } from '../verify/smtp/failure';
 import { answeredAddresses, storeAnswer } from './answers';
+import { givenUpResult } from './given-up-result';
 import { SlotRefused, type HostLeases } from './host-leases';
 import { batchJobId, keys } from './keys';
 import type { PolitenessRedis } from './politeness-scripts';
@@ -246,7 +247,7 @@ async function backOff(deps: BatchDeps, domain: string, ip: string): Promise<voi
 
 async function delay(job: Job<BatchData>, token: string | undefined, ms: number): Promise<never> {
   await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
-  throw new DelayedError();
+  throw new bullmq.DelayedError();
 }
 
 export function leasesLost(reason: string): SmtpFailureError {
@@ -258,10 +259,7 @@ export async function answerGivenUp(redis: PolitenessRedis, data: BatchData, why
   const done = await answeredAddresses(redis, data.list, data.addresses);
   for (const address of data.addresses) {
     if (done.has(address)) continue;
-    const parsed = parseAddress(address);
-    if (!parsed.ok) continue;
-    const base = syntaxFailureResult(address, { code: 'empty', message: why }, { syntaxMs: 0, dnsMs: null, smtpMs: null, totalMs: 0 });
-    const result: VerificationResult = { ...base, normalized: parsed.address.normalized, verdict: 'unknown', reason: 'temporary_failure', detail: `not verified: ${why}` };
-    await storeAnswer(redis, data.list, address, result);
+    const result = await givenUpResult(address, why);
+    if (result) await storeAnswer(redis, data.list, address, result);
   }
 }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ioredis } from './cjs-modules';
 
 /**
  * Two kinds of connection. BullMQ's blocks for jobs and must retry forever
@@ -7,11 +8,11 @@ import { Redis } from 'ioredis';
  * unnoticed, so its commands time out and nothing is queued while it is disconnected.
  */
 export function bullConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  return new ioredis.Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
 }
 
 export function politenessConnection(url: string, commandTimeoutMs: number): Redis {
-  return new Redis(url, {
+  return new ioredis.Redis(url, {
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
@@ -21,7 +22,7 @@ export function politenessConnection(url: string, commandTimeoutMs: number): Red
 
 /** A connection for a client following a list: blocking reads, reconnects on its own. */
 export function clientConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null });
+  return new ioredis.Redis(url, { maxRetriesPerRequest: null });
 }
 
 /** ioredis reports every failed reconnect; say it once per outage, and when Redis is back. */

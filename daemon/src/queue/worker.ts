@@ -1,4 +1,4 @@
-import { Queue, Worker } from 'bullmq';
+import { bullmq } from './cjs-modules';
 import type { Settings } from '../config/settings';
 import { createResolver } from '../verify/dns/mx-lookup';
 import type { VerifierOptions } from '../verify/options';
@@ -73,8 +73,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const resolver =
     options.verifierOptions.resolver ??
     createResolver({ servers: settings.dnsServers, timeoutMs: settings.timeouts.dnsSeconds * 1000, tries: 2 });
-  const queue = new Queue<BatchData>(QUEUE_NAME, { connection: bull });
-  const worker = new Worker<BatchData, number>(
+  const queue = new bullmq.Queue<BatchData>(QUEUE_NAME, { connection: bull });
+  const worker = new bullmq.Worker<BatchData, number>(
     QUEUE_NAME,
     (job, token) => processBatch(job, token, { redis, queue, settings, verifierOptions: { ...options.verifierOptions, dial, resolver }, leases, resolver, scale, running, log }),
     {
