@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientConnection } from '../../daemon/src/queue/redis-connection';
+import { machineCpu, processCpuMs } from '../support/cpu-time';
 import { MAILPING_BIN } from '../support/run-cli';
 import { startRedis } from '../scale/redis-server';
 import { startWorkerProcess, type WorkerProcess } from '../scale/worker-processes';
@@ -14,8 +15,11 @@ import { ms, table } from './stats';
  * Figure 8: lists through the queue (Redis + `mailping worker`s, each from its own 127.0.28.x)
  * behind the latency proxies. Connection caps are counted at the proxies (the servers' side).
  * Three runs: a large list through 4 workers with the default connection cap (it binds);
- * 1 worker vs 4 when no cap binds (20 connections per host); a 200-address list through the
- * queue vs the same list verified locally by `mailping verify`.
+ * 1 worker vs 4 when no cap binds (20 connections per host), each worker with 4 batches at once,
+ * so the 4 workers have 4× the sessions of one, as 4 machines would; a 200-address list through
+ * the queue vs the same list verified locally by `mailping verify`. Every row says how much CPU
+ * the workers used per address and how busy the whole machine was (the lab's Postfix, Redis and
+ * the proxies share its cores: a CPU-bound row measures the machine, not the queue).
  */
 export interface WorkersRun {
   what: string;
@@ -28,6 +32,10 @@ export interface WorkersRun {
   peakPerHost: number;
   /** Hosts where that peak went above the cap. */
   violations: number;
+  /** CPU the workers (or the local `mailping verify`) used, ms per address; null if unknown. */
+  cpuMsPerAddress: number | null;
+  /** Share of the machine's CPU (all cores) in use during the run, by anything. */
+  machineBusy: number;
 }
 
 export interface WorkersFigure {
@@ -45,6 +53,9 @@ type RunSettings = {
 
 const WORKER_IPS = ['127.0.28.1', '127.0.28.2', '127.0.28.3', '127.0.28.4'];
 
+/** Batches at once per worker in the 1 vs 4 rows. */
+const SCALING_CONCURRENCY = 4;
+
 export async function workersFigure(
   dnsServer: string,
   proxies: BenchProxies,
@@ -58,13 +69,14 @@ export async function workersFigure(
     const capped: RunSettings = { politeness: { connectionsPerHost: 2, rcptPerMinutePerDomain: 10_000 } };
     const uncapped: RunSettings = { politeness: { connectionsPerHost: 20, rcptPerMinutePerDomain: 10_000 } };
     const big = mixedList(options.bigPerDomain, { offset: 10_000 });
-    runs.push(await queueRun(`${big.length.toLocaleString('en')} addresses, cap binds`, 4, big, capped));
+    runs.push(await queueRun(`${big.length.toLocaleString('en')} addresses, cap binds`, 4, big, capped, null));
     const mid = mixedList(Math.max(20, Math.floor(options.bigPerDomain / 2)), { offset: 20_000 });
-    const one = await queueRun(`${mid.length.toLocaleString('en')} addresses, no cap binds`, 1, mid, uncapped);
-    const four = await queueRun(`${mid.length.toLocaleString('en')} addresses, no cap binds`, 4, mid, uncapped);
+    const what = `${mid.length.toLocaleString('en')} addresses, no cap binds, ${SCALING_CONCURRENCY} batches per worker`;
+    const one = await queueRun(what, 1, mid, uncapped, SCALING_CONCURRENCY);
+    const four = await queueRun(what, 4, mid, uncapped, SCALING_CONCURRENCY);
     runs.push(one, four);
     const small = mixedList(20, { offset: 30_000 });
-    const queued = await queueRun('200 addresses through the queue', 1, small, capped);
+    const queued = await queueRun('200 addresses through the queue', 1, small, capped, null);
     const local = await localRun(small, capped);
     runs.push(queued, local);
     return { rttMs: proxies.rttMs, runs, speedup: one.wallMs / four.wallMs, overhead: queued.wallMs / local.wallMs };
@@ -74,28 +86,43 @@ export async function workersFigure(
     await rm(home, { recursive: true, force: true });
   }
 
-  async function queueRun(what: string, count: number, list: string[], settings: RunSettings): Promise<WorkersRun> {
+  async function queueRun(what: string, count: number, list: string[], settings: RunSettings, concurrency: number | null): Promise<WorkersRun> {
     await client.flushall();
     await proxies.reset();
     const workers: WorkerProcess[] = [];
     try {
       for (const ip of WORKER_IPS.slice(0, count)) {
-        workers.push(await startWorkerProcess({ queueUrl: redis.url, sourceAddress: ip, dnsServer, timeScale: 1, settings, concurrency: 16 }));
+        workers.push(await startWorkerProcess({ queueUrl: redis.url, sourceAddress: ip, dnsServer, timeScale: 1, settings, concurrency }));
       }
+      const cpu0 = workers.map((w) => processCpuMs(w.child.pid));
+      const machine0 = machineCpu();
       const t0 = performance.now();
       const out = await runCli(['verify', '--queue', redis.url, '--fresh'], list, settings);
       const wallMs = performance.now() - t0;
-      return { what, workers: count, addresses: list.length, wallMs, answered: out, ...(await caps(settings.politeness.connectionsPerHost)) };
+      const machineBusy = busySince(machine0);
+      const cpu1 = workers.map((w) => processCpuMs(w.child.pid));
+      const used = cpu1.every((c, i) => c !== null && cpu0[i] !== null) ? cpu1.reduce((a, c, i) => a! + c! - cpu0[i]!, 0)! : null;
+      const cpuMsPerAddress = used === null ? null : used / list.length;
+      return { what, workers: count, addresses: list.length, wallMs, answered: out, cpuMsPerAddress, machineBusy, ...(await caps(settings.politeness.connectionsPerHost)) };
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
     }
   }
 
+  function busySince(start: { busyMs: number; totalMs: number }): number {
+    const end = machineCpu();
+    return (end.busyMs - start.busyMs) / Math.max(1, end.totalMs - start.totalMs);
+  }
+
   async function localRun(list: string[], settings: RunSettings): Promise<WorkersRun> {
     await proxies.reset();
+    const machine0 = machineCpu();
     const t0 = performance.now();
-    const answered = await runCli(['verify', '--no-cache', '--dns-server', dnsServer], list, settings);
-    return { what: '200 addresses, local `mailping verify`', workers: 0, addresses: list.length, wallMs: performance.now() - t0, answered, ...(await caps(settings.politeness.connectionsPerHost)) };
+    let cpuMs: number | null = null;
+    const answered = await runCli(['verify', '--no-cache', '--dns-server', dnsServer], list, settings, (ms) => (cpuMs = ms));
+    const wallMs = performance.now() - t0;
+    const cpuMsPerAddress = cpuMs === null ? null : (cpuMs as number) / list.length;
+    return { what: '200 addresses, local `mailping verify`', workers: 0, addresses: list.length, wallMs, answered, cpuMsPerAddress, machineBusy: busySince(machine0), ...(await caps(settings.politeness.connectionsPerHost)) };
   }
 
   async function caps(cap: number): Promise<Pick<WorkersRun, 'connectionsPerHost' | 'peakPerHost' | 'violations'>> {
@@ -104,12 +131,13 @@ export async function workersFigure(
   }
 
   /** Runs `mailping verify … --json --file list` and returns how many lines (answers) it printed. */
-  async function runCli(args: string[], list: string[], settings: RunSettings): Promise<number> {
+  async function runCli(args: string[], list: string[], settings: RunSettings, onCpu?: (ms: number) => void): Promise<number> {
     const dir = await mkdtemp(join(home, 'run-'));
     await writeFile(join(dir, 'config.json'), JSON.stringify(settings));
     await writeFile(join(dir, 'list.txt'), `${list.join('\n')}\n`);
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [MAILPING_BIN, ...args, '--json', '--file', join(dir, 'list.txt')], {
+      // Under bash, whose `times` reports the CPU the command used (Node cannot read a child's rusage).
+      const child = spawn('bash', ['-c', '"$@"; code=$?; times >&2; exit $code', 'bash', process.execPath, MAILPING_BIN, ...args, '--json', '--file', join(dir, 'list.txt')], {
         env: { ...process.env, MAILPING_HOME: dir, NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -120,6 +148,9 @@ export async function workersFigure(
       const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
       child.on('error', reject);
       child.on('close', (code) => {
+        // bash's `times`: its own user/system time, then its children's (mailping's).
+        const times = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(stderr.trimEnd());
+        if (times) onCpu?.((Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4])) * 1000);
         clearTimeout(timer);
         if (code !== 0 && code !== 1 && code !== 2) reject(new Error(`mailping ${args[0]} exited ${code}: ${stderr.slice(-500)}`));
         else resolve(lines);
@@ -131,7 +162,7 @@ export async function workersFigure(
 export function renderWorkers(f: WorkersFigure): string {
   return [
     table(
-      ['run', 'workers', 'addresses', 'answered', 'wall', 'per s', 'peak conns/host (cap)', 'cap violations'],
+      ['run', 'workers', 'addresses', 'answered', 'wall', 'per s', 'peak conns/host (cap)', 'cap violations', 'CPU/address', 'machine busy'],
       f.runs.map((r) => [
         r.what,
         r.workers === 0 ? 'local' : String(r.workers),
@@ -141,6 +172,8 @@ export function renderWorkers(f: WorkersFigure): string {
         String(Math.round((r.addresses / r.wallMs) * 1000)),
         `${r.peakPerHost} (${r.connectionsPerHost})`,
         String(r.violations),
+        r.cpuMsPerAddress === null ? '—' : `${r.cpuMsPerAddress.toFixed(2)} ms`,
+        `${Math.round(r.machineBusy * 100)} %`,
       ]),
     ),
     '',

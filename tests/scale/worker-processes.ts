@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { makeHome, removeHome } from '../support/daemon-process';
+import { processCpuMs } from '../support/cpu-time';
 import { MAILPING_BIN } from '../support/run-cli';
 
 export interface WorkerProcess {
@@ -7,7 +8,8 @@ export interface WorkerProcess {
   child: ChildProcess;
   stderr(): string;
   kill(signal: NodeJS.Signals): void;
-  stop(): Promise<void>;
+  /** Stops it (SIGTERM: running batches finish) and says how much CPU it used, in ms (null if unknown). */
+  stop(): Promise<number | null>;
 }
 
 /** `mailping worker`, the real command, in a child process of its own, with its own home. */
@@ -17,13 +19,13 @@ export async function startWorkerProcess(options: {
   dnsServer: string;
   timeScale: number;
   settings?: Record<string, unknown>;
-  /** Batches at once: 4 workers × 4 keep the 20 connection slots of 10 domains busy. */
-  concurrency?: number;
+  /** Batches at once: 4 workers × 4 keep the 20 connection slots of 10 domains busy. Null: the worker's own default. */
+  concurrency?: number | null;
 }): Promise<WorkerProcess> {
   const home = await makeHome(options.settings ?? {});
   const child = spawn(
     process.execPath,
-    [MAILPING_BIN, 'worker', '--queue', options.queueUrl, '--source-address', options.sourceAddress, '--helo', `worker-${options.sourceAddress.replaceAll('.', '-')}.mailping.test`, '--dns-server', options.dnsServer, '--concurrency', String(options.concurrency ?? 4)],
+    [MAILPING_BIN, 'worker', '--queue', options.queueUrl, '--source-address', options.sourceAddress, '--helo', `worker-${options.sourceAddress.replaceAll('.', '-')}.mailping.test`, '--dns-server', options.dnsServer, ...(options.concurrency === null ? [] : ['--concurrency', String(options.concurrency ?? 4)])],
     { env: { ...process.env, MAILPING_HOME: home, MAILPING_TIME_SCALE: String(options.timeScale), NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -44,13 +46,18 @@ export async function startWorkerProcess(options: {
     stderr: () => stderr,
     kill: (signal) => void child.kill(signal),
     async stop() {
+      let cpuMs: number | null = null;
       if (child.exitCode === null && child.signalCode === null) {
+        // Read while it still runs: /proc forgets a process once it is reaped.
+        cpuMs = processCpuMs(child.pid);
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
       }
       await removeHome(home);
+      return cpuMs;
     },
   };
 }
+

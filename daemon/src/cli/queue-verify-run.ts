@@ -83,6 +83,7 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
         fresh: Boolean(flags.fresh),
         maxPerBatch: settings.politeness.maxRcptPerSession,
         minBatches: settings.politeness.connectionsPerHost,
+        minBatchSize: settings.politeness.errorBudget,
         ...(flags.list ? { list: flags.list } : {}),
       });
     } catch (error) {

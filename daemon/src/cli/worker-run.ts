@@ -3,6 +3,7 @@ import { mailpingPaths } from '../config/paths';
 import { verifierOptionsFromSettings } from '../config/verifier-options';
 import { startWorker } from '../queue/worker';
 import { timeScale } from '../queue/time-scale';
+import { DEFAULT_OPTIONS } from '../verify/options';
 import { sourceAddressDialer } from '../verify/smtp/dial';
 import { settingsWithFlags } from './verify-settings';
 import type { WorkerFlags } from './worker-command';
@@ -27,14 +28,17 @@ export async function runWorker(flags: WorkerFlags): Promise<number> {
     ...(flags.sourceAddress && !settings.socksProxy ? { dial: sourceAddressDialer(flags.sourceAddress) } : {}),
     ...(flags.smtpPort !== undefined ? { port: flags.smtpPort } : {}),
   };
+  // A batch holds one session: as many at once as a local run's domains × their connections,
+  // else a worker leaves connection slots of the caps unused.
+  const concurrency = flags.concurrency ?? DEFAULT_OPTIONS.concurrency * settings.politeness.connectionsPerHost;
   let worker;
   try {
-    worker = await startWorker({ url: flags.queue, settings, verifierOptions, concurrency: flags.concurrency, scale: timeScale(), log });
+    worker = await startWorker({ url: flags.queue, settings, verifierOptions, concurrency, scale: timeScale(), log });
   } catch (error) {
     log(`cannot start on ${flags.queue}: ${(error as Error).message}`);
     return EXIT_UNAVAILABLE;
   }
-  log(`ready: ${flags.queue}${flags.sourceAddress ? `, from ${flags.sourceAddress}` : ''}, ${flags.concurrency} batches at once`);
+  log(`ready: ${flags.queue}${flags.sourceAddress ? `, from ${flags.sourceAddress}` : ''}, ${concurrency} batches at once`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -3,44 +3,87 @@ import type { Redis } from 'ioredis';
 import { keys, LIST_TTL_MS } from './keys';
 
 /**
- * The one place an answer enters a list: a single Lua step, so a worker killed at any point
- * either stored the answer with its event and counters, or stored nothing. HSETNX-like: the
- * first answer for an address wins; a later one is an `update` only when it carries a higher
- * version (a greylisting retry), and a duplicate (a batch run twice after a crash) is a no-op.
+ * The one place answers enter a list: a single Lua step per batch, so a worker killed at any
+ * point either stored an answer with its event and counters, or stored nothing; and one round
+ * trip for a whole batch, not one per address. The first answer for an address wins; a later
+ * one is an `update` only when it carries a higher version (a greylisting retry), and a
+ * duplicate (a batch run twice after a crash) is a no-op. An answer that will be asked again
+ * (greylisted, a retry is queued) says so in its event (`retrying`), so a client that waits for
+ * retries knows which answers are not final yet.
+ * KEYS: results, versions, events, meta. ARGV: version, cached, ttl, then (address, json, retrying)…
+ * → one code per answer: 1 stored, 2 updated, 0 duplicate.
  */
-const STORE_ANSWER = `
-local cur = redis.call('HGET', KEYS[2], ARGV[1])
-local version = tonumber(ARGV[3])
-local ttl = tonumber(ARGV[5])
-local kind
-if not cur then
-  kind = 'result'
-  local answered = redis.call('HINCRBY', KEYS[4], 'answered', 1)
-  if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[4], 'cached', 1) end
-elseif tonumber(cur) < version then
-  kind = 'update'
-else
-  return 0
+const STORE_ANSWERS = `
+local version = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[3])
+local codes = {}
+local wrote = false
+for i = 4, #ARGV, 3 do
+  local address = ARGV[i]
+  local cur = redis.call('HGET', KEYS[2], address)
+  local kind
+  if not cur then
+    kind = 'result'
+    redis.call('HINCRBY', KEYS[4], 'answered', 1)
+    if ARGV[2] == '1' then redis.call('HINCRBY', KEYS[4], 'cached', 1) end
+  elseif tonumber(cur) < version then
+    kind = 'update'
+  end
+  if kind then
+    redis.call('HSET', KEYS[1], address, ARGV[i + 1])
+    redis.call('HSET', KEYS[2], address, version)
+    local meta = redis.call('HMGET', KEYS[4], 'answered', 'total')
+    redis.call('XADD', KEYS[3], '*', 'type', kind, 'address', address, 'result', ARGV[i + 1], 'cached', ARGV[2], 'retrying', ARGV[i + 2], 'answered', meta[1], 'total', meta[2])
+    wrote = true
+    codes[#codes + 1] = kind == 'result' and 1 or 2
+  else
+    codes[#codes + 1] = 0
+  end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[1], version)
-local meta = redis.call('HMGET', KEYS[4], 'answered', 'total')
-redis.call('XADD', KEYS[3], '*', 'type', kind, 'address', ARGV[1], 'result', ARGV[2], 'cached', ARGV[4], 'answered', meta[1], 'total', meta[2])
-for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
-if kind == 'result' then return 1 end
-return 2
+if wrote then for k = 1, 4 do redis.call('PEXPIRE', KEYS[k], ttl) end end
+return codes
 `;
 
 export type StoreOutcome = 'stored' | 'updated' | 'duplicate';
 
+export interface Answer {
+  address: string;
+  result: VerificationResult;
+  /** A greylisting retry of this address is queued: this answer is not final. */
+  retrying?: boolean;
+}
+
 interface AnswerCommands {
-  mpStoreAnswer(res: string, ver: string, evt: string, meta: string, address: string, json: string, version: number, cached: string, ttl: number): Promise<number>;
+  mpStoreAnswers(res: string, ver: string, evt: string, meta: string, version: number, cached: string, ttl: number, ...answers: string[]): Promise<number[]>;
 }
 
 function commands(redis: Redis): AnswerCommands {
   const r = redis as Redis & Partial<AnswerCommands>;
-  if (!r.mpStoreAnswer) redis.defineCommand('mpStoreAnswer', { numberOfKeys: 4, lua: STORE_ANSWER });
+  if (!r.mpStoreAnswers) redis.defineCommand('mpStoreAnswers', { numberOfKeys: 4, lua: STORE_ANSWERS });
   return r as Redis & AnswerCommands;
+}
+
+const OUTCOMES: StoreOutcome[] = ['duplicate', 'stored', 'updated'];
+
+/** Stores the answers of one batch (same version, same cached-ness) in one atomic step. */
+export async function storeAnswers(
+  redis: Redis,
+  list: string,
+  answers: readonly Answer[],
+  options: { version?: number; cached?: boolean } = {},
+): Promise<StoreOutcome[]> {
+  if (answers.length === 0) return [];
+  const codes = await commands(redis).mpStoreAnswers(
+    keys.listResults(list),
+    keys.listVersions(list),
+    keys.listEvents(list),
+    keys.listMeta(list),
+    options.version ?? 0,
+    options.cached ? '1' : '0',
+    LIST_TTL_MS,
+    ...answers.flatMap((a) => [a.address, JSON.stringify(a.result), a.retrying ? '1' : '0']),
+  );
+  return codes.map((c) => OUTCOMES[c] ?? 'duplicate');
 }
 
 export async function storeAnswer(
@@ -48,20 +91,10 @@ export async function storeAnswer(
   list: string,
   address: string,
   result: VerificationResult,
-  options: { version?: number; cached?: boolean } = {},
+  options: { version?: number; cached?: boolean; retrying?: boolean } = {},
 ): Promise<StoreOutcome> {
-  const code = await commands(redis).mpStoreAnswer(
-    keys.listResults(list),
-    keys.listVersions(list),
-    keys.listEvents(list),
-    keys.listMeta(list),
-    address,
-    JSON.stringify(result),
-    options.version ?? 0,
-    options.cached ? '1' : '0',
-    LIST_TTL_MS,
-  );
-  return code === 1 ? 'stored' : code === 2 ? 'updated' : 'duplicate';
+  const [outcome] = await storeAnswers(redis, list, [{ address, result, retrying: options.retrying ?? false }], options);
+  return outcome!;
 }
 
 /** Which of `addresses` have an answer at `minVersion` or later (a retry asks only the rest). */
@@ -78,6 +111,8 @@ export interface ListEvent {
   address: string;
   result: VerificationResult;
   cached: boolean;
+  /** A greylisting retry is queued: an `update` for this address follows. */
+  retrying: boolean;
   answered: number;
   total: number;
 }
@@ -100,6 +135,7 @@ export async function readEvents(redis: Redis, list: string, after: string, bloc
       address: f.get('address') ?? '',
       result: JSON.parse(f.get('result') ?? 'null') as VerificationResult,
       cached: f.get('cached') === '1',
+      retrying: f.get('retrying') === '1',
       answered: Number(f.get('answered') ?? 0),
       total: Number(f.get('total') ?? 0),
     };

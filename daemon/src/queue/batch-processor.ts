@@ -1,5 +1,6 @@
 import { parseAddress, type ParsedAddress, type VerificationResult } from '@mailping/shared';
 import type { Job, Queue } from 'bullmq';
+import type { ChainableCommander } from 'ioredis';
 import { bullmq } from './cjs-modules';
 import type { Settings } from '../config/settings';
 import { cacheTtlMs } from '../store/ttl';
@@ -7,7 +8,7 @@ import { lookupMx, type MxResolver } from '../verify/dns/mx-lookup';
 import { createVerifier } from '../verify/pipeline';
 import type { VerifierOptions } from '../verify/options';
 import { SmtpFailureError } from '../verify/smtp/failure';
-import { answeredAddresses, storeAnswer } from './answers';
+import { answeredAddresses, storeAnswers, type Answer } from './answers';
 import { givenUpResult } from './given-up-result';
 import { SlotRefused, type HostLeases } from './host-leases';
 import { batchJobId, keys } from './keys';
@@ -62,14 +63,21 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
   const { redis, settings, scale } = deps;
   const data = job.data;
   const all = data.addresses.map((a) => parseAddress(a)).flatMap((p) => (p.ok ? [p.address] : []));
-  const done = await answeredAddresses(redis, data.list, all.map((a) => a.normalized), data.version);
-  let todo = all.filter((a) => !done.has(a.normalized));
+  const names = all.map((a) => a.normalized);
+  // What the list has, what the cache has, what is known of the domain: one round trip.
+  const useCache = !data.fresh && data.version === 0;
+  const reads = redis.pipeline().hmget(keys.listVersions(data.list), ...names).hmget(keys.domainFacts(data.domain), 'catchAll', 'mxIp');
+  if (useCache) reads.mget(...names.map((a) => keys.cachedResult(a)));
+  const replies = (await reads.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  const versions = replies[0]![1] as Array<string | null>;
+  const [catchAllFact, knownIp] = replies[1]![1] as Array<string | null>;
+  const hits = useCache ? (replies[2]![1] as Array<string | null>) : [];
+  let todo = all.filter((_, i) => versions[i] === null || Number(versions[i]) < data.version);
+  if (todo.length === 0) return 0;
+  if (useCache) todo = await answerFromCache(deps, data.list, todo, new Map(names.map((a, i) => [a, hits[i] ?? null])));
   if (todo.length === 0) return 0;
 
-  if (!data.fresh && data.version === 0) todo = await answerFromCache(deps, data.list, todo);
-  if (todo.length === 0) return 0;
-
-  const [catchAllFact, knownIp] = await redis.hmget(keys.domainFacts(data.domain), 'catchAll', 'mxIp');
   const mxIp = knownIp ?? (await firstMxAddress(deps, data.domain));
   const controller = new AbortController();
   deps.running.add(controller);
@@ -83,7 +91,9 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
   let windowMs: number;
   try {
     if (mxIp) {
-      const backoff = await deps.leases.backoffLeft(mxIp).catch(() => 0);
+      // A 421 this worker heard is known here before Redis has it; Redis's backoff is checked
+      // by the lease step itself (SlotRefused with the wait).
+      const backoff = deps.leases.localBackoffLeft(mxIp);
       if (backoff > 0) return await delay(job, token, backoff);
       try {
         lease = { ip: mxIp, inUse: false, release: await deps.leases.acquire(mxIp, AbortSignal.any([controller.signal, AbortSignal.timeout(scaled(LEASE_WAIT_MS, scale))])) };
@@ -115,7 +125,7 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
   let saw421Ip: string | null = null;
   let catchAll: boolean | null = null;
   let lastIp: string | null = null;
-  const cacheWrites = redis.pipeline();
+  const answers: Answer[] = [];
   for (const address of batch) {
     const result = results.outcome.get(address.normalized);
     if (!result) continue;
@@ -130,15 +140,20 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
       deferred.push(address.normalized);
       continue;
     }
-    const outcome = await storeAnswer(redis, data.list, address.normalized, result, { version: data.version });
-    if (outcome === 'duplicate') continue;
-    const ttl = cacheTtlMs(result, settings.cache);
-    if (ttl > 0) cacheWrites.set(keys.cachedResult(address.normalized), JSON.stringify(result), 'PX', ttl);
-    if (result.reason === 'greylisted' && data.version < settings.greylist.maxRetries) greylisted.push(address.normalized);
+    const retrying = result.reason === 'greylisted' && data.version < settings.greylist.maxRetries;
+    if (retrying) greylisted.push(address.normalized);
+    answers.push({ address: address.normalized, result, retrying });
   }
-  await cacheWrites.exec();
-  await rememberDomain(deps, data.domain, lastIp, catchAllFact === null ? catchAll : null);
-  if (saw421Ip) await backOff(deps, data.domain, saw421Ip);
+  // The answers first (the one atomic step that matters), then the shared cache and facts.
+  const outcomes = await storeAnswers(redis, data.list, answers, { version: data.version });
+  const after = redis.pipeline();
+  answers.forEach(({ address, result }, i) => {
+    const ttl = cacheTtlMs(result, settings.cache);
+    if (outcomes[i] !== 'duplicate' && ttl > 0) after.set(keys.cachedResult(address), JSON.stringify(result), 'PX', ttl);
+  });
+  rememberDomain(after, deps, data.domain, lastIp, catchAllFact === null ? catchAll : null);
+  if (saw421Ip) backOff(after, deps, data.domain, saw421Ip);
+  if (after.length > 0) await after.exec();
 
   if (greylisted.length > 0) {
     // RFC 6647: ask again after the greylisting delay; the answer replaces the first one.
@@ -163,14 +178,15 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
   return batch.length;
 }
 
-async function answerFromCache(deps: BatchDeps, list: string, todo: ParsedAddress[]): Promise<ParsedAddress[]> {
-  const hits = await deps.redis.mget(...todo.map((a) => keys.cachedResult(a.normalized)));
+async function answerFromCache(deps: BatchDeps, list: string, todo: ParsedAddress[], hits: Map<string, string | null>): Promise<ParsedAddress[]> {
   const rest: ParsedAddress[] = [];
-  for (const [i, address] of todo.entries()) {
-    const hit = hits[i];
-    if (hit) await storeAnswer(deps.redis, list, address.normalized, JSON.parse(hit) as VerificationResult, { cached: true });
+  const answers: Answer[] = [];
+  for (const address of todo) {
+    const hit = hits.get(address.normalized);
+    if (hit) answers.push({ address: address.normalized, result: JSON.parse(hit) as VerificationResult });
     else rest.push(address);
   }
+  await storeAnswers(deps.redis, list, answers, { cached: true });
   return rest;
 }
 
@@ -231,18 +247,18 @@ async function verifyOnLeases(
   return { outcome, refused };
 }
 
-async function rememberDomain(deps: BatchDeps, domain: string, mxIp: string | null, catchAll: boolean | null): Promise<void> {
+function rememberDomain(into: ChainableCommander, deps: BatchDeps, domain: string, mxIp: string | null, catchAll: boolean | null): void {
   if (mxIp === null && catchAll === null) return;
   const key = keys.domainFacts(domain);
   const fields: Record<string, string> = {};
   if (mxIp) fields.mxIp = mxIp;
   if (catchAll !== null) fields.catchAll = catchAll ? '1' : '0';
-  await deps.redis.multi().hset(key, fields).pexpire(key, Math.max(1, deps.settings.cache.catchAllHours * HOUR_MS)).exec();
+  into.hset(key, fields).pexpire(key, Math.max(1, deps.settings.cache.catchAllHours * HOUR_MS));
 }
 
-async function backOff(deps: BatchDeps, domain: string, ip: string): Promise<void> {
+function backOff(into: ChainableCommander, deps: BatchDeps, domain: string, ip: string): void {
   const ms = scaled(deps.settings.politeness.backoffSeconds * 1000, deps.scale);
-  await deps.redis.multi().set(keys.hostBackoff(ip), '421', 'PX', ms).set(keys.domainBackoff(domain), '421', 'PX', ms).exec();
+  into.set(keys.hostBackoff(ip), '421', 'PX', ms).set(keys.domainBackoff(domain), '421', 'PX', ms);
 }
 
 async function delay(job: Job<BatchData>, token: string | undefined, ms: number): Promise<never> {
@@ -257,9 +273,10 @@ export function leasesLost(reason: string): SmtpFailureError {
 /** The answer for addresses of a batch that could not be verified at all (the batch failed for good). */
 export async function answerGivenUp(redis: PolitenessRedis, data: BatchData, why: string): Promise<void> {
   const done = await answeredAddresses(redis, data.list, data.addresses);
+  const answers: Answer[] = [];
   for (const address of data.addresses) {
-    if (done.has(address)) continue;
-    const result = await givenUpResult(address, why);
-    if (result) await storeAnswer(redis, data.list, address, result);
+    const result = done.has(address) ? null : await givenUpResult(address, why);
+    if (result) answers.push({ address, result });
   }
+  await storeAnswers(redis, data.list, answers);
 }

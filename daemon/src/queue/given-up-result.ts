@@ -11,7 +11,7 @@ export async function givenUpResult(address: string, why: string, now = new Date
   const parsed = parseAddress(address);
   if (!parsed.ok) return null;
   await loadAddressLists();
-  const { normalized, local, domain } = parsed.address;
+  const { normalized, local, domain, unicodeDomain } = parsed.address;
   return {
     address,
     normalized,
@@ -22,7 +22,7 @@ export async function givenUpResult(address: string, why: string, now = new Date
     reply: null,
     flags: addressFlags(local, domain),
     suggestion: null,
-    syntax: { valid: true },
+    syntax: { valid: true, local, domain, unicodeDomain },
     dns: null,
     smtp: null,
     transcript: [],

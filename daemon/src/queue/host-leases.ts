@@ -82,14 +82,20 @@ export class HostLeases {
    * before some worker heard a 421 must not be used for a new connection.
    */
   async backoffLeft(ip: string): Promise<number> {
-    const local = (this.backoffUntil.get(ip) ?? 0) - Date.now();
+    const local = this.localBackoffLeft(ip);
     if (local > 0) return local;
-    this.backoffUntil.delete(ip);
     try {
       return Math.max(0, await this.redis.pttl(keys.hostBackoff(ip)));
     } catch (error) {
       throw new SlotRefused('redis', `cannot reach Redis to check ${ip}: ${(error as Error).message}`);
     }
+  }
+
+  /** Milliseconds left of a 421 backoff this worker heard itself (no Redis round trip). */
+  localBackoffLeft(ip: string): number {
+    const left = (this.backoffUntil.get(ip) ?? 0) - Date.now();
+    if (left <= 0) this.backoffUntil.delete(ip);
+    return Math.max(0, left);
   }
 
   get count(): number {

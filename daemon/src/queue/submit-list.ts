@@ -3,7 +3,7 @@ import { parseAddress } from '@mailping/shared';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { syntaxFailureResult } from '../verify/build-result';
-import { storeAnswer } from './answers';
+import { storeAnswers } from './answers';
 import { LIST_PRIORITY, SINGLE_PRIORITY, type BatchData } from './batch-processor';
 import { batchJobId, keys, LIST_TTL_MS } from './keys';
 
@@ -31,6 +31,13 @@ export async function submitList(
     maxPerBatch: number;
     /** A domain's addresses go in at least this many batches when they can (connectionsPerHost): its sessions run side by side. */
     minBatches?: number;
+    /**
+     * …but no batch smaller than this (the error budget: what one session asks before it must
+     * reconnect anyway). Each batch is a job, a session and its handshake: splitting 50
+     * addresses in 20 batches of 3 costs 20 handshakes at the server and the workers' CPU for
+     * no answer sooner.
+     */
+    minBatchSize?: number;
     list?: string;
   },
 ): Promise<SubmittedList> {
@@ -60,12 +67,13 @@ export async function submitList(
   const meta = keys.listMeta(list);
   // HSETNX: submitting the same list id again keeps its counters.
   await redis.multi().hsetnx(meta, 'total', seen.size).hsetnx(meta, 'answered', 0).hsetnx(meta, 'createdAt', Date.now()).pexpire(meta, LIST_TTL_MS).exec();
-  for (const [key, result] of invalid) await storeAnswer(redis, list, key, result);
+  await storeAnswers(redis, list, [...invalid].map(([address, result]) => ({ address, result })));
 
   const priority = seen.size === 1 ? SINGLE_PRIORITY : LIST_PRIORITY;
   const jobs = [...byDomain].flatMap(([domain, addresses]) => {
     const batches: Array<{ name: string; data: BatchData; opts: { jobId: string; priority: number; attempts: number; backoff: { type: 'exponential'; delay: number }; removeOnComplete: { age: number }; removeOnFail: { age: number } } }> = [];
-    const size = Math.max(1, Math.min(options.maxPerBatch, Math.ceil(addresses.length / Math.max(1, options.minBatches ?? 1))));
+    const even = Math.ceil(addresses.length / Math.max(1, options.minBatches ?? 1));
+    const size = Math.max(1, Math.min(options.maxPerBatch, Math.max(even, options.minBatchSize ?? 1)));
     for (let i = 0, n = 0; i < addresses.length; i += size, n++) {
       batches.push({
         name: 'batch',
