@@ -12,6 +12,7 @@ import { formatResult } from './format-human';
 import { OrderedEmitter } from './ordered-emitter';
 import { ResultFile } from './result-file';
 import type { ResultFileFormat } from './result-file-format';
+import { DEFAULT_LIST_RETRY_FOR_MS, RetryGate } from './retry-gate';
 import type { VerifyFlags } from './verify-run';
 import { VerifyProgress } from './verify-progress';
 
@@ -108,24 +109,35 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
       written[result.verdict]++;
     });
 
+    // Lists wait for greylisting retries (the workers run them as delayed jobs), as a local run does.
+    const retryFor = flags.retryFor ?? (flags.file !== undefined ? DEFAULT_LIST_RETRY_FOR_MS : 0);
+    const gate = new RetryGate<{ result: VerificationResult; cached: boolean }>(retryFor > 0 ? Date.now() + retryFor : 0);
+    const print = (address: string, { result: answer, cached }: { result: VerificationResult; cached: boolean }): void => {
+      for (const i of indexes.get(address) ?? []) {
+        const result = { ...answer, address: inputs[i]!.trim() };
+        results[i] = result;
+        progress?.count(result.verdict, cached);
+        if (toStdout) stdout.add(i, result);
+        if (file) toFile.add(i, result);
+      }
+    };
     let after = '0';
-    let answered = 0;
-    while (answered < submitted.total && !interrupted) {
+    let told = 0;
+    while (gate.done < submitted.total && !interrupted) {
       const reading = readEvents(redis, submitted.list, after, BLOCK_MS);
       // Left pending when Ctrl-C wins the race; the disconnect below rejects it.
       reading.catch(() => {});
       const events = await Promise.race([reading, stop.then(() => [])]);
       for (const event of events) {
         after = event.id;
-        if (event.type !== 'result') continue;
-        answered++;
-        for (const i of indexes.get(event.address) ?? []) {
-          const result = { ...event.result, address: inputs[i]!.trim() };
-          results[i] = result;
-          progress?.count(result.verdict, event.cached);
-          if (toStdout) stdout.add(i, result);
-          if (file) toFile.add(i, result);
-        }
+        for (const [address, answer] of gate.take(event.address, { result: event.result, cached: event.cached }, event.retrying)) print(address, answer);
+      }
+      for (const [address, answer] of gate.expire()) print(address, answer);
+      if (gate.waiting > 0 && gate.waiting !== told && gate.done + gate.waiting === submitted.total) {
+        told = gate.waiting;
+        const summary = `${gate.waiting} greylisted address${gate.waiting === 1 ? '' : 'es'}, asked again by the workers`;
+        if (progress) progress.waiting(summary);
+        else say(`waiting to ask again: ${summary}`);
       }
     }
     if (file) {

@@ -1,3 +1,4 @@
+import { DEFAULT_LIST_RETRY_FOR_MS } from './retry-gate';
 import type { VerificationResult, Verdict } from '@mailping/shared';
 import { loadSettings, SettingsError } from '../config/load-settings';
 import { ensureDirectories, mailpingPaths } from '../config/paths';
@@ -54,8 +55,7 @@ export interface VerifyFlags {
   queue?: string;
 }
 
-/** Long enough for typical greylisting (5 min delay) and a few rate-limit backoffs. */
-export const DEFAULT_LIST_RETRY_FOR_MS = 20 * 60_000;
+export { DEFAULT_LIST_RETRY_FOR_MS } from './retry-gate';
 
 export async function runVerify(inputs: string[], flags: VerifyFlags, format: ResultFileFormat | null): Promise<number> {
   const paths = mailpingPaths();
