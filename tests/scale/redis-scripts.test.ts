@@ -1,6 +1,6 @@
 import type { VerificationResult } from '@mailping/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answeredAddresses, listProgress, readEvents, storeAnswer } from '../../daemon/src/queue/answers';
+import { answeredAddresses, listProgress, readEvents, storeAnswer, storeAnswers } from '../../daemon/src/queue/answers';
 import { HostLeases, SlotRefused } from '../../daemon/src/queue/host-leases';
 import { keys } from '../../daemon/src/queue/keys';
 import { politenessCommands, type PolitenessRedis } from '../../daemon/src/queue/politeness-scripts';
@@ -45,6 +45,29 @@ describe('answers', () => {
     ]);
     // Resuming from the second event gives only the third.
     expect((await readEvents(redis, 'l1', events[1]!.id, 10)).map((e) => e.address)).toEqual(['b@x.test']);
+  });
+});
+
+describe('answers of a batch', () => {
+  it('stores a batch in one step: new ones, a duplicate skipped, retrying answers marked', async () => {
+    await redis.hset(keys.listMeta('l2'), 'total', 3, 'answered', 0);
+    await storeAnswer(redis, 'l2', 'a@x.test', result('a@x.test'));
+    const outcomes = await storeAnswers(redis, 'l2', [
+      { address: 'a@x.test', result: result('a@x.test') },
+      { address: 'b@x.test', result: result('b@x.test', 'greylisted'), retrying: true },
+      { address: 'c@x.test', result: result('c@x.test') },
+    ]);
+    expect(outcomes).toEqual(['duplicate', 'stored', 'stored']);
+    expect(await listProgress(redis, 'l2')).toEqual({ answered: 3, total: 3 });
+    // The retry's answer is an update, final this time.
+    expect(await storeAnswers(redis, 'l2', [{ address: 'b@x.test', result: result('b@x.test') }], { version: 1 })).toEqual(['updated']);
+    const events = await readEvents(redis, 'l2', '0', 10);
+    expect(events.map((e) => `${e.type} ${e.address} ${e.result.reason} retrying=${e.retrying} ${e.answered}/${e.total}`)).toEqual([
+      'result a@x.test accepted retrying=false 1/3',
+      'result b@x.test greylisted retrying=true 2/3',
+      'result c@x.test accepted retrying=false 3/3',
+      'update b@x.test accepted retrying=false 3/3',
+    ]);
   });
 });
 
