@@ -64,6 +64,7 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
   const data = job.data;
   const all = data.addresses.map((a) => parseAddress(a)).flatMap((p) => (p.ok ? [p.address] : []));
   const names = all.map((a) => a.normalized);
+  if (names.length === 0) return 0;
   // What the list has, what the cache has, what is known of the domain: one round trip.
   const useCache = !data.fresh && data.version === 0;
   const reads = redis.pipeline().hmget(keys.listVersions(data.list), ...names).hmget(keys.domainFacts(data.domain), 'catchAll', 'mxIp');
