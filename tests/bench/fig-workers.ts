@@ -8,6 +8,7 @@ import { MAILPING_BIN } from '../support/run-cli';
 import { startRedis } from '../scale/redis-server';
 import { startWorkerProcess, type WorkerProcess } from '../scale/worker-processes';
 import { mixedList } from './address-list';
+import { startOneMxDns } from './one-mx-dns';
 import type { BenchProxies } from './bench-proxies';
 import { ms, table } from './stats';
 
@@ -45,6 +46,8 @@ export interface WorkersFigure {
   speedup: number;
   /** Queue / local for the 200-address list. */
   overhead: number;
+  /** Wall time of 1 worker / 4 workers with every domain on one MX host (the cap binds): about 1. */
+  oneMxSpeedup: number;
 }
 
 type RunSettings = {
@@ -75,24 +78,37 @@ export async function workersFigure(
     const one = await queueRun(what, 1, mid, uncapped, SCALING_CONCURRENCY);
     const four = await queueRun(what, 4, mid, uncapped, SCALING_CONCURRENCY);
     runs.push(one, four);
+    // Every domain on one MX host: the cap (2 connections) binds for all, more workers cannot help.
+    const oneMx = await startOneMxDns();
+    let oneMxSpeedup: number;
+    try {
+      const list = mixedList(Math.max(20, Math.floor(options.bigPerDomain / 10)), { offset: 40_000 });
+      const what = `${list.length.toLocaleString('en')} addresses, all domains on one MX, cap binds`;
+      const oneOnOne = await queueRun(what, 1, list, capped, SCALING_CONCURRENCY, oneMx.server);
+      const fourOnOne = await queueRun(what, 4, list, capped, SCALING_CONCURRENCY, oneMx.server);
+      runs.push(oneOnOne, fourOnOne);
+      oneMxSpeedup = oneOnOne.wallMs / fourOnOne.wallMs;
+    } finally {
+      await oneMx.stop();
+    }
     const small = mixedList(20, { offset: 30_000 });
     const queued = await queueRun('200 addresses through the queue', 1, small, capped, null);
     const local = await localRun(small, capped);
     runs.push(queued, local);
-    return { rttMs: proxies.rttMs, runs, speedup: one.wallMs / four.wallMs, overhead: queued.wallMs / local.wallMs };
+    return { rttMs: proxies.rttMs, runs, speedup: one.wallMs / four.wallMs, overhead: queued.wallMs / local.wallMs, oneMxSpeedup };
   } finally {
     client.disconnect();
     await redis.stop();
     await rm(home, { recursive: true, force: true });
   }
 
-  async function queueRun(what: string, count: number, list: string[], settings: RunSettings, concurrency: number | null): Promise<WorkersRun> {
+  async function queueRun(what: string, count: number, list: string[], settings: RunSettings, concurrency: number | null, workerDns = dnsServer): Promise<WorkersRun> {
     await client.flushall();
     await proxies.reset();
     const workers: WorkerProcess[] = [];
     try {
       for (const ip of WORKER_IPS.slice(0, count)) {
-        workers.push(await startWorkerProcess({ queueUrl: redis.url, sourceAddress: ip, dnsServer, timeScale: 1, settings, concurrency }));
+        workers.push(await startWorkerProcess({ queueUrl: redis.url, sourceAddress: ip, dnsServer: workerDns, timeScale: 1, settings, concurrency }));
       }
       const cpu0 = workers.map((w) => processCpuMs(w.child.pid));
       const machine0 = machineCpu();
@@ -177,6 +193,6 @@ export function renderWorkers(f: WorkersFigure): string {
       ]),
     ),
     '',
-    `4 workers vs 1 (no cap binds): ${f.speedup.toFixed(2)}×; queue overhead on 200 addresses: ${f.overhead.toFixed(2)}× the local run (RTT ${f.rttMs} ms).`,
+    `4 workers vs 1 (no cap binds): ${f.speedup.toFixed(2)}×; all domains on one MX (cap binds): ${f.oneMxSpeedup.toFixed(2)}×; queue overhead on 200 addresses: ${f.overhead.toFixed(2)}× the local run (RTT ${f.rttMs} ms).`,
   ].join('\n');
 }
