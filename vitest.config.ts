@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'lab',
-          include: ['tests/{lab,engine,cli,daemon,robustness,config,scheduler,install,scale}/**/*.test.ts'],
+          include: ['tests/{lab,engine,cli,daemon,robustness,config,scheduler,install,scale,docs}/**/*.test.ts'],
           globalSetup: ['tests/support/build-daemon.ts', 'tests/lab/global-setup.ts'],
           environment: 'node',
           testTimeout: 30_000,
