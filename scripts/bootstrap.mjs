@@ -27,6 +27,8 @@ const TEST_PACKAGES = {
   // tests/docs runs the docs' curl examples as written (curl ... | jq).
   curl: '/usr/bin/curl',
   jq: '/usr/bin/jq',
+  // certutil: the Firefox server-mode test trusts its test CA in the profile's NSS store.
+  'libnss3-tools': '/usr/bin/certutil',
 };
 
 const [job = 'start', ...rest] = process.argv.slice(2);

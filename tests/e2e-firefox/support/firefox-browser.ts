@@ -47,7 +47,14 @@ export interface FirefoxExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchFirefoxWithExtension(extensionDir: string): Promise<FirefoxExtensionBrowser> {
+export interface LaunchOptions {
+  /** Extra prefs, over the suite's (a name mapped to an address, a proxy exception). */
+  prefs?: Record<string, unknown>;
+  /** A profile directory made beforehand (support/trusting-profile.ts); the caller removes it. */
+  profile?: string;
+}
+
+export async function launchFirefoxWithExtension(extensionDir: string, options: LaunchOptions = {}): Promise<FirefoxExtensionBrowser> {
   const uuid = randomUUID();
   const origin = `moz-extension://${uuid}`;
   // Nothing listens there: a request that would leave loopback fails at once (Firefox never
@@ -60,6 +67,7 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
     defaultViewport: { width: 1000, height: 760 },
     // BiDi may navigate to moz-extension:// pages only with this (notes §3a).
     args: ['--remote-allow-system-access'],
+    ...(options.profile !== undefined && { userDataDir: options.profile }),
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
       'network.proxy.type': 1,
@@ -67,6 +75,7 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
       'network.proxy.http_port': deadProxy,
       'network.proxy.ssl': '127.0.0.1',
       'network.proxy.ssl_port': deadProxy,
+      ...options.prefs,
     },
   });
   let host: Page | null = null;
