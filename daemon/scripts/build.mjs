@@ -8,6 +8,7 @@
 // `dependencies`; a plain JavaScript one goes in `devDependencies`. Commands are split into chunks
 // (see src/cli/command-registry.ts), so each loads only its own code.
 import { build } from 'esbuild';
+import { writeAddressLists } from './address-lists.mjs';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -50,6 +51,8 @@ export async function buildDaemon({ quiet = false } = {}) {
       },
     ],
   });
+  // Read at run time beside the bundle, searched in place (src/verify/address-lists.ts).
+  writeAddressLists(`${root}/dist/lists`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
