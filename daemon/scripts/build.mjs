@@ -37,10 +37,22 @@ export async function buildDaemon({ quiet = false } = {}) {
     format: 'esm',
     target: 'node20',
     sourcemap: 'linked',
+    // Source text stays in memory as long as its functions live (a daemon's whole day): without
+    // the indentation and comments it is ~30% smaller. Names stay, so stack traces still read.
+    minifyWhitespace: true,
     // Bundled CommonJS packages (commander, ws...) call require() for Node's built-ins.
     banner: { js: "import { createRequire as __mailpingRequire } from 'node:module'; const require = __mailpingRequire(import.meta.url);" },
     logLevel: quiet ? 'error' : 'info',
     plugins: [
+      {
+        // See src/server/zod-for-openapi.ts: named imports of zod keep the bundle's zod small.
+        name: 'zod-for-openapi',
+        setup(b) {
+          b.onResolve({ filter: /^zod$/ }, (args) =>
+            /[\\/]@hono[\\/]zod-openapi[\\/]/.test(args.importer) ? { path: `${root}/src/server/zod-for-openapi.ts` } : undefined,
+          );
+        },
+      },
       {
         name: 'external-dependencies',
         setup(b) {

@@ -7,8 +7,7 @@ import { createDaemonServer } from '../server/daemon-server';
 import { ListenError } from '../server/listen';
 import { createLogger } from '../server/logger';
 import { openDatabase } from '../store/database';
-import { loadAddressLists } from '../verify/flags';
-import { createVerifier } from '../verify/pipeline';
+import { createLazyVerifier } from '../verify/lazy-verifier';
 import { positiveInt } from './option-parsers';
 
 /** sysexits(3): EX_UNAVAILABLE (the port is taken) and EX_CONFIG (config.json is broken). */
@@ -49,7 +48,7 @@ async function serve(flags: ServeFlags, version: string): Promise<number> {
   ensureDirectories(paths);
   const log = createLogger(process.stderr, { verbose: Boolean(flags.verbose) });
   const db = openDatabase(paths.database);
-  const scheduler = createScheduler({ verifier: createVerifier(verifierOptionsFromSettings(settings)), db, settings, log: (line) => log.info(line) });
+  const scheduler = createScheduler({ verifier: createLazyVerifier(verifierOptionsFromSettings(settings)), db, settings, log: (line) => log.info(line) });
   const server = createDaemonServer({ scheduler, db, settings, version, log });
 
   let listening;
@@ -82,10 +81,6 @@ async function serve(flags: ServeFlags, version: string): Promise<number> {
       '',
     ].join('\n'),
   );
-
-  // Off the first answer's path: the address lists (about 150 ms of CPU) load while the daemon
-  // is idle after start, not while a person waits for the first answer.
-  setImmediate(() => void loadAddressLists().catch((error: Error) => log.info(`loading the address lists failed: ${error.message}`)));
 
   // Certificate renewals: certbot's and acme.sh's deploy hooks send SIGHUP.
   const onHangup = (): void => void server.reloadTls();
