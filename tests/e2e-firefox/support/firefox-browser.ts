@@ -2,6 +2,7 @@
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import { randomUUID } from 'node:crypto';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { extensionSettingsItems } from '../../e2e/support/extension-settings';
 import { freePort } from '../../support/daemon-process';
 
 /**
@@ -129,21 +130,9 @@ export async function launchFirefoxWithExtension(extensionDir: string, options: 
   };
 }
 
-/**
- * Points the extension at a daemon and gives it a token, as the options page would leave them. As
- * in tests/e2e, the token is written where older versions kept it (the pairing item): the
- * background moves it to its token store at once (lib/token-store.ts).
- */
+/** Points the extension at a daemon and gives it a token, as the options page would leave them. */
 export async function configureExtension(host: Page, settings: { port: number; token?: string }): Promise<void> {
-  await host.evaluate(async ({ port, token }) => {
-    const items: Record<string, unknown> = {
-      daemonEndpoint: { url: `ws://127.0.0.1:${port}` },
-      daemonEndpoint$: { v: 2 },
-    };
-    if (token) {
-      items.pairing = { token, endpoint: `127.0.0.1:${port}`, pairedAt: new Date().toISOString() };
-      items.pairing$ = { v: 1 };
-    }
+  await host.evaluate(async (items) => {
     await (globalThis as unknown as ExtensionGlobals).browser.storage.local.set(items);
-  }, settings);
+  }, extensionSettingsItems(settings));
 }
