@@ -3,6 +3,7 @@ import { mailpingPaths } from '../config/paths';
 import { verifierOptionsFromSettings } from '../config/verifier-options';
 import { startWorker } from '../queue/worker';
 import { timeScale } from '../queue/time-scale';
+import { loadAddressLists } from '../verify/flags';
 import { DEFAULT_OPTIONS } from '../verify/options';
 import { sourceAddressDialer } from '../verify/smtp/dial';
 import { EXIT_CONFIG, EXIT_UNAVAILABLE } from './exit-codes';
@@ -29,6 +30,9 @@ export async function runWorker(flags: WorkerFlags): Promise<number> {
   // A batch holds one session: as many at once as a local run's domains × their connections,
   // else a worker leaves connection slots of the caps unused.
   const concurrency = flags.concurrency ?? DEFAULT_OPTIONS.concurrency * settings.politeness.connectionsPerHost;
+  // A worker runs for hours: load the address lists (120,000 domains, ~150 ms of CPU) now, not
+  // inside its first batch, as `serve` does once it listens.
+  await loadAddressLists();
   let worker;
   try {
     worker = await startWorker({ url: flags.queue, settings, verifierOptions, concurrency, scale: timeScale(), log });
