@@ -79,6 +79,9 @@ export async function startBenchProxies(rttMs: number): Promise<BenchProxies> {
         turns: sum((c) => c.turns),
         bytesToServer: sum((c) => c.bytesToServer),
         bytesToClient: sum((c) => c.bytesToClient),
+        deliveries: sum((c) => c.deliveries),
+        lateTotalMs: sum((c) => c.lateTotalMs),
+        lateMaxMs: Math.max(0, ...all.map((c) => c.lateMaxMs)),
       };
     },
     async reset() {
