@@ -190,11 +190,13 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
 
 /**
  * Wakes up this long before a delivery is due and spins the event loop (setImmediate) until it
- * is: a timer alone fires a millisecond or more late, and much later on a loaded machine, which
- * would add latency the model does not have (the old proxy's round trips were 2.6 ms over 50 ms
- * at the median, 10 ms at the 90th percentile, with the machine at load 9).
+ * is: a Node timer fires up to a millisecond after its time even on an idle machine, which would
+ * add latency the model does not have. Kept short: the spin costs CPU the lab's Postfix and the
+ * programs measured also need (one clock serves every connection, so it spins once for all).
+ * On a loaded machine lateness comes from waiting for a CPU, which no scheduling here removes:
+ * every delivery's lateness is counted (ProxyCounters.lateTotalMs) so the figures can say.
  */
-const SPIN_MS = 2;
+const SPIN_MS = 1;
 
 /**
  * Runs every delayed delivery of the process at its due time, in order: one FIFO per delay (every
