@@ -1,4 +1,5 @@
 import type { ParsedAddress } from '@mailping/shared';
+import { refusalShare } from './chunk-plan';
 import type { TranscriptSink } from './connection';
 import type { SmtpFailure } from './failure';
 import type { Reply } from './reply-parser';
@@ -60,6 +61,9 @@ export class BatchState {
   private lastAttempts: number[] = [];
   private firstDeferral: Deferral | null = null;
   private opened = 0;
+  /** RCPT replies so far and how many refused: the share guides when a session says QUIT. */
+  private rcptReplies = 0;
+  private rcptRefusals = 0;
   private tlsDemanded = false;
   private brokenProtocol = false;
   readonly transcript: TranscriptRecorder;
@@ -160,6 +164,8 @@ export class BatchState {
    * longer waiting, but not answered either.
    */
   provisional(hand: Hand, address: ParsedAddress, decision: Answer): void {
+    this.rcptReplies++;
+    if (decision.reply && decision.reply.code >= 400) this.rcptRefusals++;
     hand.held = hand.held.filter((r) => r !== address);
     hand.unproven.push({ address, decision });
   }
@@ -182,6 +188,11 @@ export class BatchState {
   disprove(hand: Hand): void {
     hand.held.unshift(...hand.unproven.map((u) => u.address));
     hand.unproven = [];
+  }
+
+  /** The share of this batch's RCPTs the server refused so far (1/2 before any reply). */
+  get refusalShare(): number {
+    return refusalShare(this.rcptRefusals, this.rcptReplies);
   }
 
   get answered(): number {

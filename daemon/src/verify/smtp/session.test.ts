@@ -104,6 +104,27 @@ describe('runSmtpBatch over an in-memory server', () => {
     expect(dialer.connections).toBe(4);
   });
 
+  it('sends QUIT with the flight that will probably spend the budget, learning the refusal share from the batch', async () => {
+    const list = addresses(20);
+    const { outcome, dialer } = await run((peer) => politePeer(peer, () => '550 5.1.1 User unknown'), list);
+    expect(dialer.connections).toBe(3);
+    expect([...outcome.recipients.values()].every((o) => o.evidence === 'own' && o.reply?.code === 550)).toBe(true);
+    // Nothing known at first (a refusal share of 1/2): 8 RCPTs, then QUIT in a round trip of its own.
+    expect(of(outcome, 'user1@memory.test').roundTrips).toBe(4);
+    // After 8 refusals of 8, the next session's first flight carries QUIT: greeting, EHLO, one flight.
+    expect(of(outcome, 'user9@memory.test').roundTrips).toBe(3);
+    const second = dialer.received.filter((r) => r.n === 2).map((r) => r.line.split(':')[0]);
+    expect(second).toEqual(['EHLO verifier.memory.test', 'MAIL FROM', ...Array(8).fill('RCPT TO'), 'QUIT']);
+  });
+
+  it('follows up on a connection only while the budget leaves room for 2 RCPTs or for everything left', async () => {
+    const list = addresses(11);
+    // Every other address unknown: 8 RCPTs draw 4 refusals, 3 are left and fit the 4 of budget left.
+    const { dialer } = await run((peer) => politePeer(peer, (a) => (Number(/\d+/.exec(a)![0]) % 2 === 0 ? '550 5.1.1 User unknown' : '250 2.1.5 Ok')), list);
+    expect(dialer.connections).toBe(1);
+    expect(dialer.received.filter((r) => r.line.startsWith('RCPT')).length).toBe(11);
+  });
+
   it('asks the catch-all probe once, pipelined with the first chunk, across parallel sessions', async () => {
     const list = addresses(30);
     const { outcome, dialer } = await run(
