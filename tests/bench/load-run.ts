@@ -28,6 +28,8 @@ export interface LoadRun {
   connections: number;
   /** The most connections open at once to one MX host (until the client's goodbye reached it). */
   peakPerHost: number;
+  /** What the connections open at that peak were doing (latency-proxy.ts). */
+  peakDetail: string[];
   /** The same, until the server had closed its end too (see ProxyCounters.peakUntilServerClosed). */
   peakPerHostUntilServerClosed: number;
   /** Connections still open at the servers after the run settled. */
@@ -91,6 +93,7 @@ export async function loadRun(
       fds: { idle: idle.fds, afterIdle: last.fds },
       connections: totals.connections,
       peakPerHost: totals.peakOpen,
+      peakDetail: totals.peakDetail,
       peakPerHostUntilServerClosed: totals.peakUntilServerClosed,
       leftOpen: totals.open,
     };
