@@ -12,6 +12,7 @@
  * and runs MailPing (CLI and daemon) and the npm peers on the same lab, the same addresses, in the
  * same run. Figures only: nothing here asserts a time.
  */
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -60,7 +61,7 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const command = quick ? 'pnpm bench:quick' : 'pnpm bench';
 
 const started = performance.now();
-const results: BenchResults = { quick, command, rttMs, machine: describeMachine(), durationMs: 0, failures: [] };
+const results: BenchResults = { quick, command, rttMs, machine: describeMachine(), commit: gitCommit(), durationMs: 0, failures: [] };
 let lab: Lab | null = null;
 let proxies: BenchProxies | null = null;
 
@@ -139,3 +140,12 @@ if (write) {
 say(`\ndone in ${ms(results.durationMs)}`);
 // A figure that could not be measured is a failed bench run (CI notices); a missed target is not.
 process.exitCode = results.failures.length > 0 ? 1 : 0;
+
+/** The commit being measured, or undefined outside a git checkout. */
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}

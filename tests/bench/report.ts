@@ -19,6 +19,8 @@ export interface BenchResults {
   command: string;
   rttMs: number;
   machine: Machine;
+  /** The commit measured (`git describe --always --dirty`), so a reader can tell how old the figures are. */
+  commit?: string;
   durationMs: number;
   fresh?: FreshFigure;
   bulk?: BulkFigure;
@@ -141,7 +143,8 @@ export function renderTargets(checks: TargetCheck[]): string {
 /** The generated part of docs/benchmarks.md. */
 export function renderResults(r: BenchResults): string {
   const sections: string[] = [
-    `Produced by \`${r.command}\` in ${ms(r.durationMs)}${r.quick ? ' (quick run: small sizes, single runs)' : ''}, latency proxy RTT ${r.rttMs} ms.`,
+    `Produced by \`${r.command}\` in ${ms(r.durationMs)}${r.quick ? ' (quick run: small sizes, single runs)' : ''}, latency proxy RTT ${r.rttMs} ms` +
+      `${r.commit ? `, at commit \`${r.commit}\`` : ''}. These are that run's figures: the code may have changed since (see the commit).`,
     '',
     '### Machine',
     '',
