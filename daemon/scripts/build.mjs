@@ -8,6 +8,7 @@
 // `dependencies`; a plain JavaScript one goes in `devDependencies`. Commands are split into chunks
 // (see src/cli/command-registry.ts), so each loads only its own code.
 import { build } from 'esbuild';
+import { writeAddressLists } from './address-lists.mjs';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +20,13 @@ const external = new Set([
   'bufferutil',
   'utf-8-validate',
 ]);
+/**
+ * Node built-ins that bundled packages require when they load but use only on paths the daemon
+ * never takes: ws's client (https, tls) and compression (zlib, off on our server), commander's
+ * executable subcommands (child_process). Each becomes a stand-in that requires the real module
+ * at first use: ~2.5 MB less resident in an idle daemon, a little less start-up for every command.
+ */
+const LAZY_BUILTINS = { ws: ['https', 'tls', 'zlib'], commander: ['child_process'] };
 const packageName = (path) => (path.startsWith('@') ? path.split('/').slice(0, 2).join('/') : path.split('/')[0]);
 
 export async function buildDaemon({ quiet = false } = {}) {
@@ -36,10 +44,37 @@ export async function buildDaemon({ quiet = false } = {}) {
     format: 'esm',
     target: 'node20',
     sourcemap: 'linked',
+    // Source text stays in memory as long as its functions live (a daemon's whole day): without
+    // the indentation and comments it is ~30% smaller. Names stay, so stack traces still read.
+    minifyWhitespace: true,
     // Bundled CommonJS packages (commander, ws...) call require() for Node's built-ins.
     banner: { js: "import { createRequire as __mailpingRequire } from 'node:module'; const require = __mailpingRequire(import.meta.url);" },
     logLevel: quiet ? 'error' : 'info',
     plugins: [
+      {
+        name: 'lazy-builtins',
+        setup(b) {
+          b.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (args) => {
+            const owner = /[\\/]node_modules[\\/]([^\\/]+)[\\/]/.exec(args.importer.slice(args.importer.lastIndexOf('node_modules') - 1))?.[1];
+            const name = args.path.replace(/^node:/, '');
+            return owner && LAZY_BUILTINS[owner]?.includes(name) ? { path: name, namespace: 'lazy-builtin' } : undefined;
+          });
+          b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+            loader: 'js',
+            contents: `let m; const load = () => (m ??= require('node:${args.path}'));
+module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });`,
+          }));
+        },
+      },
+      {
+        // See src/server/zod-for-openapi.ts: named imports of zod keep the bundle's zod small.
+        name: 'zod-for-openapi',
+        setup(b) {
+          b.onResolve({ filter: /^zod$/ }, (args) =>
+            /[\\/]@hono[\\/]zod-openapi[\\/]/.test(args.importer) ? { path: `${root}/src/server/zod-for-openapi.ts` } : undefined,
+          );
+        },
+      },
       {
         name: 'external-dependencies',
         setup(b) {
@@ -50,6 +85,8 @@ export async function buildDaemon({ quiet = false } = {}) {
       },
     ],
   });
+  // Read at run time beside the bundle, searched in place (src/verify/address-lists.ts).
+  writeAddressLists(`${root}/dist/lists`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

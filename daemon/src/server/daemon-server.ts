@@ -1,7 +1,7 @@
-import type { Server } from 'node:http';
-import https from 'node:https';
-import { createAdaptorServer } from '@hono/node-server';
+import http, { type Server } from 'node:http';
+import type https from 'node:https';
 import type { Settings } from '../config/settings';
+import { createPairingBudgetStore } from '../auth/pairing-budget-store';
 import { createRateLimiter } from '../auth/rate-limiter';
 import { createTokenStore } from '../auth/token-store';
 import { createUsageStore } from '../auth/usage-store';
@@ -10,11 +10,11 @@ import { createNetworkPolicy } from '../network/network-policy';
 import type { Scheduler } from '../scheduler/types';
 import type { Db } from '../store/database';
 import { DEFAULT_TUNING, type DaemonContext, type ServerTuning } from './context';
-import { createHttpApp } from './http-app';
 import { createListRunner } from './list-runner';
+import { createLazyHttp, type HttpApp } from './lazy-http';
 import { listenLoopback, listenOn, ListenError, type Listening } from './listen';
 import type { Logger } from './logger';
-import { loadTlsFiles, watchTlsFiles, type TlsLoad, type TlsReloader } from './tls-files';
+import type { TlsLoad, TlsReloader } from './tls-files';
 import { createWsGateway } from './ws-gateway';
 
 /**
@@ -34,7 +34,8 @@ export interface DaemonServerOptions {
 
 export interface DaemonServer {
   readonly context: DaemonContext;
-  readonly app: ReturnType<typeof createHttpApp>;
+  /** The HTTP API (hono), loaded at the first HTTP request or this call: see lazy-http.ts. */
+  app(): Promise<HttpApp>;
   /** Loopback (local mode), or `settings.server.host` (server mode, over TLS or behind a trusted proxy). */
   listen(port: number): Promise<Listening>;
   /** Reads the TLS certificate and key again (SIGHUP); null when TLS is not built in. */
@@ -55,7 +56,7 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     tokens: createTokenStore(options.db, now),
     limiter: createRateLimiter(options.settings.limits.requestsPerMinute, now),
     usage: createUsageStore(options.db, now),
-    pairingBudget: createRateLimiter(options.settings.server.pairingAttemptsPerHour, now, 3_600_000),
+    pairingBudget: createPairingBudgetStore(options.db, options.settings.server.pairingAttemptsPerHour, now),
     network: createNetworkPolicy(options.settings.server),
     metrics: createDaemonMetrics(options.scheduler),
     settings: options.settings,
@@ -72,7 +73,7 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     shuttingDown: false,
   };
   const lists = createListRunner(ctx);
-  const app = createHttpApp(ctx, lists);
+  const httpApi = createLazyHttp(ctx, lists);
   const gateway = createWsGateway(ctx);
   const unsubscribe = ctx.scheduler.onUpdate((result) => {
     ctx.metrics.observe(result, false);
@@ -109,7 +110,7 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
 
   return {
     context: ctx,
-    app,
+    app: httpApi.app,
     async listen(port) {
       const server = options.settings.server;
       if (server.host !== null) {
@@ -123,11 +124,13 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
             `refusing to listen on ${server.host}, which is not loopback, in plain text: set server.tls.cert and server.tls.key, or put a TLS reverse proxy in front and name it in server.trustedProxies`,
           );
         }
+        // TLS only in server mode: a loopback daemon never loads it (nor its memory).
+        const { loadTlsFiles, watchTlsFiles } = await import('./tls-files');
         const loaded = tls ? loadTlsFiles(tls) : null;
         if (loaded && !loaded.ok) throw new ListenError(loaded.message);
         const made = loaded?.ok
-          ? (createAdaptorServer({ fetch: app.fetch, createServer: https.createServer, serverOptions: { cert: loaded.cert, key: loaded.key } }) as unknown as Server)
-          : (createAdaptorServer({ fetch: app.fetch }) as Server);
+          ? ((await import('node:https')).createServer({ cert: loaded.cert, key: loaded.key }, httpApi.listener()) as unknown as Server)
+          : http.createServer(httpApi.listener());
         made.on('upgrade', gateway.handleUpgrade);
         const actual = await listenOn(made, port, server.host);
         servers = [made];
@@ -137,7 +140,7 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
         return { port: actual, hosts: [server.host], tls: tls !== null };
       }
       const { listening, servers: bound } = await listenLoopback(() => {
-        const server = createAdaptorServer({ fetch: app.fetch, hostname: '127.0.0.1' }) as Server;
+        const server = http.createServer(httpApi.listener('127.0.0.1'));
         server.on('upgrade', gateway.handleUpgrade);
         return server;
       }, port);

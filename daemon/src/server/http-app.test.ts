@@ -38,8 +38,8 @@ afterEach(async () => {
 });
 
 function request(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
-  return Promise.resolve(
-    server.app.request(`http://localhost:${PORT}${path}`, {
+  return server.app().then((app) =>
+    app.request(`http://localhost:${PORT}${path}`, {
       method: init.method ?? 'GET',
       headers: { host: `localhost:${PORT}`, ...init.headers },
       ...(init.body !== undefined && { body: init.body }),

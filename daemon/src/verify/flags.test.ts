@@ -21,3 +21,18 @@ describe('addressFlags', () => {
     expect(addressFlags('alice', 'valid.test').freeProvider).toBe(false);
   });
 });
+
+describe('addressFlags with Unicode and upper-case domains', () => {
+  it('finds a listed Unicode domain however it is written: Unicode, punycode, other case', () => {
+    // disposable-email-domains lists "instágram.com".
+    expect(addressFlags('x', 'instágram.com').disposable).toBe(true);
+    expect(addressFlags('x', 'INSTÁGRAM.com').disposable).toBe(true);
+    expect(addressFlags('x', 'xn--instgram-cza.com').disposable).toBe(true);
+    expect(addressFlags('x', 'instagram.com').disposable).toBe(false);
+  });
+
+  it('ignores case in ASCII domains and local parts', () => {
+    expect(addressFlags('INFO', 'GMAIL.COM')).toEqual({ disposable: false, roleAccount: true, freeProvider: true });
+    expect(addressFlags('x', 'Mailinator.Com').disposable).toBe(true);
+  });
+});

@@ -1,28 +1,39 @@
 import type { Flags } from '@mailping/shared';
+import { domainToASCII } from 'node:url';
+import { readAddressLists, type AddressLists } from './address-lists';
 
 /**
  * Facts about an address that need no network: disposable inbox providers, role accounts
- * (info@, sales@) and free mailbox providers, from maintained npm lists. The lists are large
- * (120k disposable domains), so they are loaded on first use, not at start-up: the engine awaits
- * loadAddressLists() before it builds a result.
+ * (info@, sales@) and free mailbox providers, from maintained npm lists. The lists are read on
+ * first use (a few milliseconds: they are searched in place, not parsed): the engine awaits
+ * loadAddressLists() before it builds a result, and `serve` right after it listens.
  */
-type Lists = (typeof import('./address-lists'))['addressLists'];
+let lists: AddressLists | null = null;
+let loading: Promise<void> | null = null;
 
-let lists: Lists | null = null;
-
-export async function loadAddressLists(): Promise<void> {
-  lists ??= (await import('./address-lists')).addressLists;
+export function loadAddressLists(): Promise<void> {
+  loading ??= readAddressLists().then((l) => {
+    lists = l;
+  });
+  return loading;
 }
 
 export function addressFlags(local: string, domain: string): Flags {
   if (!lists) throw new Error('addressFlags: the address lists are not loaded (await loadAddressLists() first)');
   const l = lists;
-  const d = domain.toLowerCase();
+  // The lists hold Unicode names in punycode, as domainToASCII gives them (it lowercases too).
+  const d = domainToASCII(domain) || domain.toLowerCase();
   // "sales+eu@" is still the sales role.
   const base = local.toLowerCase().replace(/^"|"$/g, '').split('+')[0] ?? '';
   return {
-    disposable: l.disposable.has(d) || l.disposableWildcards.some((w) => d === w || d.endsWith(`.${w}`)),
+    disposable: l.disposable.has(d) || parentDomains(d).some((p) => l.disposableWildcards.has(p)),
     roleAccount: l.roles.has(base),
     freeProvider: l.free.has(d),
   };
+}
+
+/** a.b.example.com → a.b.example.com, b.example.com, example.com, com. */
+function parentDomains(domain: string): string[] {
+  const labels = domain.split('.');
+  return labels.map((_, i) => labels.slice(i).join('.'));
 }
