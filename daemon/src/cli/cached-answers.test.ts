@@ -90,6 +90,15 @@ describe('answerFromCache', () => {
     expect(answerFromCache(['alice@valid.test'], flags, NOW)).toBe(0);
   });
 
+  it('leaves rows in another format to the full run (and its schema)', () => {
+    cache([[result('alice@valid.test', 'deliverable', 'accepted'), NOW + HOUR]]);
+    const db = openDatabase(join(home, 'mailping.db'));
+    const { timings: _, ...older } = result('alice@valid.test', 'deliverable', 'accepted');
+    db.prepare('UPDATE results SET result = ? WHERE address = ?').run(JSON.stringify(older), 'alice@valid.test');
+    db.close();
+    expect(answerFromCache(['alice@valid.test'], flags, NOW)).toBeNull();
+  });
+
   it('neither needs nor creates a database', () => {
     expect(answerFromCache(['alice@valid.test'], flags, NOW)).toBeNull();
     expect(existsSync(join(home, 'mailping.db'))).toBe(false);
