@@ -24,6 +24,11 @@ const TEST_PACKAGES = {
   unzip: '/usr/bin/unzip',
   // The queue tests (tests/scale) start their own Redis for BullMQ.
   'redis-server': '/usr/bin/redis-server',
+  // tests/docs runs the docs' curl examples as written (curl ... | jq).
+  curl: '/usr/bin/curl',
+  jq: '/usr/bin/jq',
+  // certutil: the Firefox server-mode test trusts its test CA in the profile's NSS store.
+  'libnss3-tools': '/usr/bin/certutil',
 };
 
 const [job = 'start', ...rest] = process.argv.slice(2);

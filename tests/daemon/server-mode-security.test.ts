@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import tls from 'node:tls';
 import { PROTOCOL_VERSION } from '@mailping/shared';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, makeHome, removeHome, type DaemonProcess } from '../support/daemon-process';
+import { freePort, makeHome, removeHome, startDaemon, type DaemonProcess } from '../support/daemon-process';
 import { newPairingCode } from '../support/pairing';
 import { runCli } from '../support/run-cli';
 import {
@@ -341,5 +341,23 @@ describe('/metrics', () => {
     const doc = await tlsRequest(target, 'GET', '/openapi.json', {}, undefined, STRANGER_ADDRESS);
     expect(doc.status).toBe(200);
     expect(Object.keys((JSON.parse(doc.body) as { paths: object }).paths)).toContain('/v1/lists/{id}/events');
+  });
+});
+
+// Last: it restarts the daemon, which starts its in-memory counters (/metrics) again.
+describe('a restart', () => {
+  it('remembers a guesser\'s spent budget across a restart, even after a crash', async () => {
+    const guesser = '127.0.43.4';
+    for (let i = 0; i < 5; i++) {
+      expect(await (await tryPair(`YYYY-YY${i}Y`, guesser)).next('error')).toMatchObject({ code: 'pairing_failed' });
+    }
+    // Killed without a chance to write anything more, then started again on its port and home.
+    await daemon.stop('SIGKILL');
+    const { cert, key } = daemon;
+    daemon = Object.assign(await startDaemon({ home: daemon.home, port: daemon.port, ready: async (p) => (await tlsRequest({ port: p, ca: ca.caPem }, 'GET', '/health')).status === 200 }), { cert, key });
+    const after = await (await tryPair('YYYY-YYYY', guesser)).next('error');
+    expect(after).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    expect(after.retryAfterMs!).toBeGreaterThan(60_000);
+    await stillServes();
   });
 });

@@ -2,6 +2,7 @@
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commaTextToType, commaTextWithout, SEND_WARNING_WEBMAILS, type RecipientEntry } from '../e2e/cases/send-warning-webmails';
 import { settle } from '../e2e/support/send-warning';
 import { startFirefoxSuite, type FirefoxSuite } from './support/firefox-suite';
 import { countNow, typeRecipient } from './support/page-reading';
@@ -17,20 +18,37 @@ import { chipsOf, expectVerdict, markSelector, openWebmail } from './support/web
  * recipients the press reaches the page at once.
  */
 
-interface Webmail {
-  name: string;
-  origin: string;
-  pages: Record<string, string>;
-  url: string;
-  add(page: Page, address: string): Promise<void>;
-  remove(page: Page, address: string): Promise<void>;
-  send: string;
-  /** Where a keyboard Send starts: Ctrl+Enter in this field, or Enter on the Send control. */
-  keyboard: { shortcutIn: string } | { enterOnSend: true };
+/** How a person adds and takes out a recipient, in puppeteer's words. */
+async function addRecipient(page: Page, entry: RecipientEntry, address: string): Promise<void> {
+  if (entry.kind === 'chip') return typeRecipient(page, entry.field, address, entry.commit);
+  if (entry.kind === 'outlook-well') {
+    await page.click(entry.field);
+    // Firefox leaves a click on the empty end of this well (after a contenteditable=false
+    // chip) without a caret, so End alone would type nowhere: the caret goes to the end first.
+    await page.$eval(entry.field, (well) => {
+      const range = document.createRange();
+      range.selectNodeContents(well);
+      range.collapse(false);
+      getSelection()!.removeAllRanges();
+      getSelection()!.addRange(range);
+    });
+    await page.keyboard.type(address, { delay: 10 });
+    await page.keyboard.press(';');
+    return;
+  }
+  const value = await page.$eval(entry.field, (el) => (el as HTMLInputElement).value);
+  await page.click(entry.field);
+  await page.keyboard.press('End');
+  await page.type(entry.field, commaTextToType(value, address), { delay: 5 });
 }
 
-const removeChip = (field: string) => (page: Page, address: string) =>
-  page.evaluate((f, a) => (window as unknown as { fixture: { removeChip(f: string, a: string): void } }).fixture.removeChip(f, a), field, address);
+async function removeRecipient(page: Page, entry: RecipientEntry, address: string): Promise<void> {
+  if (entry.kind === 'comma-text') {
+    const value = await page.$eval(entry.field, (el) => (el as HTMLInputElement).value);
+    return retype(page, entry.field, commaTextWithout(value, address));
+  }
+  await page.evaluate((a) => (window as unknown as { fixture: { removeChip(f: string, a: string): void } }).fixture.removeChip('to', a), address);
+}
 
 /** Replaces a plain input's text as a person would: select all, type over it. */
 async function retype(page: Page, selector: string, text: string): Promise<void> {
@@ -42,103 +60,6 @@ async function retype(page: Page, selector: string, text: string): Promise<void>
   else await page.type(selector, text, { delay: 5 });
 }
 
-const WEBMAILS: Webmail[] = [
-  {
-    name: 'Gmail',
-    origin: 'https://mail.google.com',
-    pages: { '/mail/u/0/': 'gmail.html' },
-    url: 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQZTzXk',
-    add: (page, address) => typeRecipient(page, '#to', address),
-    remove: removeChip('to'),
-    send: '#send',
-    keyboard: { shortcutIn: '#subject' },
-  },
-  {
-    name: 'Outlook',
-    origin: 'https://outlook.live.com',
-    pages: { '/mail/': 'outlook.html' },
-    url: 'https://outlook.live.com/mail/0/inbox/id/AQQkADAwATNiZmYAZS1hZmQz',
-    async add(page, address) {
-      await page.click('#to');
-      // Firefox leaves a click on the empty end of this well (after a contenteditable=false
-      // chip) without a caret, so End alone would type nowhere: the caret goes to the end first.
-      await page.$eval('#to', (well) => {
-        const range = document.createRange();
-        range.selectNodeContents(well);
-        range.collapse(false);
-        getSelection()!.removeAllRanges();
-        getSelection()!.addRange(range);
-      });
-      await page.keyboard.type(address, { delay: 10 });
-      await page.keyboard.press(';');
-    },
-    remove: removeChip('to'),
-    send: '#splitButton-r3a__primaryActionButton',
-    keyboard: { shortcutIn: 'input[aria-label="Subject"]' },
-  },
-  {
-    name: 'Yahoo Mail',
-    origin: 'https://mail.yahoo.com',
-    pages: { '/d/': 'yahoo.html' },
-    url: 'https://mail.yahoo.com/d/folders/1/messages/42',
-    add: (page, address) => typeRecipient(page, '#message-to-field', address, ','),
-    remove: removeChip('to'),
-    send: '[data-test-id="compose-send-button"]',
-    keyboard: { shortcutIn: '[data-test-id="compose-subject"]' },
-  },
-  {
-    name: 'Proton Mail',
-    origin: 'https://mail.proton.me',
-    pages: { '/u/': 'proton.html' },
-    url: 'https://mail.proton.me/u/0/inbox/Qx9kT2',
-    add: (page, address) => typeRecipient(page, '#to-composer-1', address),
-    remove: removeChip('to'),
-    send: '[data-testid="composer:send-button"]',
-    keyboard: { shortcutIn: '#subject-composer-1' },
-  },
-  {
-    name: 'Fastmail',
-    origin: 'https://app.fastmail.com',
-    pages: { '/mail/': 'fastmail.html' },
-    url: 'https://app.fastmail.com/mail/Inbox/Tb7c1f0a9',
-    async add(page, address) {
-      const value = await page.$eval('#v31-to-input', (el) => (el as HTMLInputElement).value);
-      await page.click('#v31-to-input');
-      await page.keyboard.press('End');
-      await page.type('#v31-to-input', `${value.trim() === '' || value.trim().endsWith(',') ? '' : ', '}${address}, `, { delay: 5 });
-    },
-    async remove(page, address) {
-      const rest = (await page.$eval('#v31-to-input', (el) => (el as HTMLInputElement).value))
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && s !== address);
-      await retype(page, '#v31-to-input', rest.length > 0 ? `${rest.join(', ')}, ` : '');
-    },
-    send: '#compose .send',
-    keyboard: { shortcutIn: '#v31-subject-input' },
-  },
-  {
-    name: 'Roundcube (generic adapter)',
-    origin: 'https://webmail.example.org',
-    pages: { '/?_task=mail&_action=compose': 'roundcube-compose.html' },
-    url: 'https://webmail.example.org/?_task=mail&_action=compose&_id=3f2a',
-    add: (page, address) => typeRecipient(page, '#to-input', address, ','),
-    remove: removeChip('to'),
-    send: '.header a.send',
-    keyboard: { enterOnSend: true },
-  },
-  {
-    name: 'SOGo (generic adapter)',
-    origin: 'https://groupware.example.net',
-    pages: { '/SOGo/': 'sogo.html' },
-    url: 'https://groupware.example.net/SOGo/so/me/Mail/view',
-    add: (page, address) => typeRecipient(page, '#to-input', address),
-    remove: removeChip('to'),
-    send: '#send',
-    keyboard: { enterOnSend: true },
-  },
-];
-
 let suite: FirefoxSuite;
 
 beforeAll(async () => {
@@ -147,7 +68,7 @@ beforeAll(async () => {
 
 afterAll(() => suite?.stop());
 
-for (const webmail of WEBMAILS) {
+for (const webmail of SEND_WARNING_WEBMAILS) {
   describe(`${webmail.name} in Firefox: the warning before a Send that would bounce`, () => {
     let page: Page;
     beforeAll(async () => {
@@ -156,7 +77,7 @@ for (const webmail of WEBMAILS) {
     afterAll(() => page?.close());
 
     it('lets a Send with deliverable recipients through at once, with no confirm', async () => {
-      await webmail.add(page, 'bob@valid.test');
+      await addRecipient(page, webmail.entry, 'bob@valid.test');
       await expectVerdict(page, 'bob@valid.test', 'deliverable', 'to');
       await page.click(webmail.send);
       expect(await sendsOf(page)).toEqual([expect.objectContaining({ via: 'click', trusted: true })]);
@@ -164,7 +85,7 @@ for (const webmail of WEBMAILS) {
     });
 
     it('stops a Send to a mailbox that does not exist, and sends once on "Send anyway"', async () => {
-      await webmail.add(page, 'nobody@valid.test');
+      await addRecipient(page, webmail.entry, 'nobody@valid.test');
       await expectVerdict(page, 'nobody@valid.test', 'undeliverable', 'to');
       await page.click(webmail.send);
       await expect.poll(() => confirmShown(page)).toBe(true);
@@ -198,7 +119,7 @@ for (const webmail of WEBMAILS) {
     });
 
     it('sends without a word once the bad recipient is gone', async () => {
-      await webmail.remove(page, 'nobody@valid.test');
+      await removeRecipient(page, webmail.entry, 'nobody@valid.test');
       await expect.poll(() => countNow(page, markSelector('nobody@valid.test'))).toBe(0);
       await page.click(webmail.send);
       await expect.poll(() => sendsOf(page).then((s) => s.length)).toBe(3);

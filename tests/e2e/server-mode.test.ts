@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -5,10 +7,13 @@ import { removeHome, type DaemonProcess } from '../support/daemon-process';
 import { runCli } from '../support/run-cli';
 import { SERVER_ADDRESS, SERVER_NAME, startServerDaemon } from '../support/server-mode';
 import { makeTestCa, type TestCa } from '../support/test-ca';
+import { clickMenuItem } from './support/context-menu';
 import { launchWithExtension, type ExtensionBrowser } from './support/extension-browser';
 import { badgeVerdict, typeAndLeave } from './support/field-badges';
 import { saveScreenshot } from './support/screenshots';
 import { startTestSite, type TestSite } from './support/test-site';
+import { openWebmail, typeRecipient } from './support/webmail-fixtures';
+import { checkRecipientFromMenu, expectVerdict } from './support/webmail-marks';
 
 /**
  * The extension against a MailPing server, as a person sets it up: the daemon in server mode on
@@ -16,7 +21,8 @@ import { startTestSite, type TestSite } from './support/test-site';
  * browser is a stranger on the network (server.localNetworks leaves 127.0.0.1 out); Chromium
  * resolves the name by a host-resolver rule and trusts the test certificate by its key's hash.
  * The options page refuses ws:// to that server, takes its wss:// URL, pairs with an invite from
- * `mailping invite`, says where addresses go, and a badge then gets the lab's verdict through it.
+ * `mailping invite`, says where addresses go, and a badge then gets the lab's verdict through it;
+ * so do "Verify this email" in the context menu and the recipient marks of the Gmail fixture.
  */
 const lab = inject('lab');
 let ca: TestCa;
@@ -136,5 +142,51 @@ describe('the extension with a MailPing server over TLS', () => {
     }
     // Those checks went to the mail servers from the server, counted against the invite's quota.
     await expect.poll(async () => (await browserTokens())[0]?.today.fresh, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+  });
+
+  // The next two use the pairing the first one made (tests in a file run in order).
+  it('verifies from the context menu through the server: a selection, then a mailto: link', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(site.url('addresses.html'));
+      await page.evaluate(() => {
+        const range = document.createRange();
+        range.selectNodeContents(document.getElementById('sales-address')!);
+        getSelection()!.removeAllRanges();
+        getSelection()!.addRange(range);
+      });
+      await page.locator('#sales-address').click({ button: 'right' });
+      const worker = await browser.worker();
+      await clickMenuItem(worker, page, { menuItemId: 'mailping-verify', selectionText: 'alice@valid.test', frameId: 0 });
+      const toast = page.locator('mailping-toast');
+      await expect.poll(() => toast.getAttribute('data-verdict'), { timeout: 25_000 }).toBe('deliverable');
+      expect(await toast.locator('.mp-details').textContent()).toContain('alice@valid.test');
+
+      const href = await page.locator('#support-link').getAttribute('href');
+      await clickMenuItem(worker, page, { menuItemId: 'mailping-verify-mailto', linkUrl: href, frameId: 0 });
+      await expect.poll(() => toast.getAttribute('data-verdict'), { timeout: 25_000 }).toBe('undeliverable');
+      expect(await toast.locator('.mp-details').textContent()).toContain('nobody@valid.test');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('marks Gmail recipients through the server, and checks an opened message\'s recipient from the context menu', async () => {
+    const page = await openWebmail(browser.context, 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQZTzXk', {
+      '/mail/u/0/?view=cm': 'gmail-popout.html',
+      '/mail/u/0/': 'gmail.html',
+    });
+    try {
+      await expectVerdict(page, 'alice@valid.test', 'deliverable', 'to');
+      await typeRecipient(page, '#to', 'nobody@valid.test');
+      await expectVerdict(page, 'nobody@valid.test', 'undeliverable', 'to');
+      await typeRecipient(page, '#to', 'anyone@catchall.test');
+      await expectVerdict(page, 'anyone@catchall.test', 'risky', 'to');
+      await checkRecipientFromMenu(page, await browser.worker());
+    } finally {
+      await page.close();
+    }
+    // Still one token for this browser: the webmail marks went through the same pairing.
+    expect((await browserTokens()).map((t) => t.revokedAt)).toEqual([null]);
   });
 });

@@ -2,6 +2,7 @@
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commaTextToType, commaTextWithout, SEND_WARNING_WEBMAILS, type RecipientEntry } from './cases/send-warning-webmails';
 import { startExtensionSuite, type ExtensionSuite } from './support/extension-suite';
 import { saveScreenshot } from './support/screenshots';
 import { confirmFix, confirmLines, sendAnyway, sendConfirm, sendsOf, settle } from './support/send-warning';
@@ -17,123 +18,42 @@ import { expectVerdict, markOf } from './support/webmail-marks';
  * runs nothing. With fine recipients the press reaches the page at once.
  */
 
-interface Webmail {
-  name: string;
-  origin: string;
-  pages: Record<string, string>;
-  url: string;
-  /** Adds a recipient as a person would (typed and committed). */
-  add(page: Page, address: string): Promise<void>;
-  remove(page: Page, address: string): Promise<void>;
-  send: string;
-  /** Where a keyboard Send starts: Ctrl+Enter in this field, or Enter on the Send control. */
-  keyboard: { shortcutIn: string } | { enterOnSend: true };
+/** How a person adds and takes out a recipient, in Playwright's words. */
+async function addRecipient(page: Page, entry: RecipientEntry, address: string): Promise<void> {
+  if (entry.kind === 'chip') return typeRecipient(page, entry.field, address, entry.commit);
+  const field = page.locator(entry.field);
+  if (entry.kind === 'outlook-well') {
+    await field.click();
+    await page.keyboard.press('End');
+    await field.pressSequentially(address, { delay: 10 });
+    await page.keyboard.press(';');
+    return;
+  }
+  const value = await field.inputValue();
+  await field.click();
+  await page.keyboard.press('End');
+  await field.pressSequentially(commaTextToType(value, address), { delay: 5 });
 }
 
-const removeChip = (field: string) => (page: Page, address: string) =>
-  page.evaluate(([f, a]) => (window as unknown as { fixture: { removeChip(f: string, a: string): void } }).fixture.removeChip(f!, a!), [field, address]);
-
-const WEBMAILS: Webmail[] = [
-  {
-    name: 'Gmail',
-    origin: 'https://mail.google.com',
-    pages: { '/mail/u/0/': 'gmail.html' },
-    url: 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQZTzXk',
-    add: (page, address) => typeRecipient(page, '#to', address),
-    remove: removeChip('to'),
-    send: '#send',
-    keyboard: { shortcutIn: '#subject' },
-  },
-  {
-    name: 'Outlook',
-    origin: 'https://outlook.live.com',
-    pages: { '/mail/': 'outlook.html' },
-    url: 'https://outlook.live.com/mail/0/inbox/id/AQQkADAwATNiZmYAZS1hZmQz',
-    async add(page, address) {
-      await page.locator('#to').click();
-      await page.keyboard.press('End');
-      await page.locator('#to').pressSequentially(address, { delay: 10 });
-      await page.keyboard.press(';');
-    },
-    remove: removeChip('to'),
-    send: '#splitButton-r3a__primaryActionButton',
-    keyboard: { shortcutIn: 'input[aria-label="Subject"]' },
-  },
-  {
-    name: 'Yahoo Mail',
-    origin: 'https://mail.yahoo.com',
-    pages: { '/d/': 'yahoo.html' },
-    url: 'https://mail.yahoo.com/d/folders/1/messages/42',
-    add: (page, address) => typeRecipient(page, '#message-to-field', address, ','),
-    remove: removeChip('to'),
-    send: '[data-test-id="compose-send-button"]',
-    keyboard: { shortcutIn: '[data-test-id="compose-subject"]' },
-  },
-  {
-    name: 'Proton Mail',
-    origin: 'https://mail.proton.me',
-    pages: { '/u/': 'proton.html' },
-    url: 'https://mail.proton.me/u/0/inbox/Qx9kT2',
-    add: (page, address) => typeRecipient(page, '#to-composer-1', address),
-    remove: removeChip('to'),
-    send: '[data-testid="composer:send-button"]',
-    keyboard: { shortcutIn: '#subject-composer-1' },
-  },
-  {
-    name: 'Fastmail',
-    origin: 'https://app.fastmail.com',
-    pages: { '/mail/': 'fastmail.html' },
-    url: 'https://app.fastmail.com/mail/Inbox/Tb7c1f0a9',
-    async add(page, address) {
-      const to = page.locator('#v31-to-input');
-      const value = await to.inputValue();
-      await to.click();
-      await page.keyboard.press('End');
-      await to.pressSequentially(`${value.trim() === '' || value.trim().endsWith(',') ? '' : ', '}${address}, `, { delay: 5 });
-    },
-    async remove(page, address) {
-      const to = page.locator('#v31-to-input');
-      const rest = (await to.inputValue())
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && s !== address);
-      await to.fill(rest.length > 0 ? `${rest.join(', ')}, ` : '');
-    },
-    send: '#compose .send',
-    keyboard: { shortcutIn: '#v31-subject-input' },
-  },
-  {
-    name: 'Roundcube (generic adapter)',
-    origin: 'https://webmail.example.org',
-    pages: { '/?_task=mail&_action=compose': 'roundcube-compose.html' },
-    url: 'https://webmail.example.org/?_task=mail&_action=compose&_id=3f2a',
-    add: (page, address) => typeRecipient(page, '#to-input', address, ','),
-    remove: removeChip('to'),
-    send: '.header a.send',
-    keyboard: { enterOnSend: true },
-  },
-  {
-    name: 'SOGo (generic adapter)',
-    origin: 'https://groupware.example.net',
-    pages: { '/SOGo/': 'sogo.html' },
-    url: 'https://groupware.example.net/SOGo/so/me/Mail/view',
-    add: (page, address) => typeRecipient(page, '#to-input', address),
-    remove: removeChip('to'),
-    send: '#send',
-    keyboard: { enterOnSend: true },
-  },
-];
+async function removeRecipient(page: Page, entry: RecipientEntry, address: string): Promise<void> {
+  if (entry.kind === 'comma-text') {
+    const field = page.locator(entry.field);
+    await field.fill(commaTextWithout(await field.inputValue(), address));
+    return;
+  }
+  await page.evaluate((a) => (window as unknown as { fixture: { removeChip(f: string, a: string): void } }).fixture.removeChip('to', a), address);
+}
 
 let suite: ExtensionSuite;
 
 beforeAll(async () => {
   suite = await startExtensionSuite();
-  for (const webmail of WEBMAILS) await serveWebmail(suite.context, webmail.origin, webmail.pages, { clipboard: true });
+  for (const webmail of SEND_WARNING_WEBMAILS) await serveWebmail(suite.context, webmail.origin, webmail.pages, { clipboard: true });
 });
 
 afterAll(() => suite?.stop());
 
-for (const webmail of WEBMAILS) {
+for (const webmail of SEND_WARNING_WEBMAILS) {
   describe(`${webmail.name}: the warning before a Send that would bounce`, () => {
     let page: Page;
     beforeAll(async () => {
@@ -142,7 +62,7 @@ for (const webmail of WEBMAILS) {
     afterAll(() => page?.close());
 
     it('lets a Send with deliverable recipients through at once, with no confirm', async () => {
-      await webmail.add(page, 'bob@valid.test');
+      await addRecipient(page, webmail.entry, 'bob@valid.test');
       await expectVerdict(page, 'bob@valid.test', 'deliverable', 'to');
       await page.locator(webmail.send).click();
       expect(await sendsOf(page)).toEqual([expect.objectContaining({ via: 'click', trusted: true })]);
@@ -150,7 +70,7 @@ for (const webmail of WEBMAILS) {
     });
 
     it('stops a Send to a mailbox that does not exist, and sends once on "Send anyway"', async () => {
-      await webmail.add(page, 'nobody@valid.test');
+      await addRecipient(page, webmail.entry, 'nobody@valid.test');
       await expectVerdict(page, 'nobody@valid.test', 'undeliverable', 'to');
       await page.locator(webmail.send).click();
       await expect.poll(() => sendConfirm(page).isVisible()).toBe(true);
@@ -188,7 +108,7 @@ for (const webmail of WEBMAILS) {
     });
 
     it('sends without a word once the bad recipient is gone', async () => {
-      await webmail.remove(page, 'nobody@valid.test');
+      await removeRecipient(page, webmail.entry, 'nobody@valid.test');
       await expect.poll(() => markOf(page, 'nobody@valid.test').count()).toBe(0);
       await page.locator(webmail.send).click();
       await expect.poll(() => sendsOf(page).then((s) => s.length)).toBe(3);

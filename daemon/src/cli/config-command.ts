@@ -5,10 +5,7 @@ import { loadSettings, SettingsError } from '../config/load-settings';
 import { mailpingPaths } from '../config/paths';
 import { getAt } from '../config/setting-keys';
 import { DEFAULT_SETTINGS, type Settings } from '../config/settings';
-import { EXIT_USAGE } from './exit-codes';
-
-/** sysexits(3) EX_CONFIG: config.json is broken (not the command line). */
-export const EXIT_CONFIG = 78;
+import { EXIT_CONFIG, EXIT_USAGE } from './exit-codes';
 
 export function configCommand(setExitCode: (code: number) => void): Command {
   const fail = (command: Command, message: string, code: number): never => command.error(`error: ${message}`, { exitCode: code });

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { EXIT_USAGE } from './exit-codes';
+import { EXIT_CONFIG, EXIT_NOPERM, EXIT_TEMPFAIL, EXIT_UNAVAILABLE, EXIT_USAGE } from './exit-codes';
 
 /**
  * `mailping connect <url> <code>`: redeems an invite from a MailPing server for a token and keeps
@@ -28,14 +28,14 @@ export function connectCommand(setExitCode: (code: number) => void): Command {
         answer = await client.json('POST', '/v1/pair', { code, label: 'command line' });
       } catch (error) {
         process.stderr.write(`mailping connect: cannot reach ${parsed.base.host}: ${(error as Error).message}\n`);
-        return setExitCode(69);
+        return setExitCode(EXIT_UNAVAILABLE);
       } finally {
         client.close();
       }
       if (answer.status !== 201) {
         const message = (answer.body as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${answer.status}`;
         process.stderr.write(`mailping connect: ${message}\n`);
-        return setExitCode(answer.status === 429 ? 75 : 77);
+        return setExitCode(answer.status === 429 ? EXIT_TEMPFAIL : EXIT_NOPERM);
       }
       const token = (answer.body as { token: string }).token;
       const { mailpingPaths } = await import('../config/paths');
@@ -46,7 +46,7 @@ export function connectCommand(setExitCode: (code: number) => void): Command {
       if (!stored.ok) {
         process.stderr.write(`mailping connect: ${stored.message}\n`);
         process.stdout.write(`${token}\n`);
-        return setExitCode(78);
+        return setExitCode(EXIT_CONFIG);
       }
       const settings = settingsSchema.parse({ ...stored.stored, client: { server: parsed.base.href, token } });
       writeSettingsFile(paths, settings);

@@ -9,7 +9,7 @@ import { runDoctor } from '../doctor/run-doctor';
 import { defaultHeloName } from '../verify/options';
 import { directDialer } from '../verify/smtp/dial';
 import { socksDialer } from '../verify/smtp/socks-dialer';
-import { EXIT_CONFIG } from './config-command';
+import { EXIT_CONFIG } from './exit-codes';
 import { heloName, parseDnsServer, seconds } from './option-parsers';
 import { socksUrl } from './socks-option';
 

@@ -1,4 +1,4 @@
-import type { VerificationResult, Verdict } from '@mailping/shared';
+import type { VerificationResult } from '@mailping/shared';
 import { Queue } from 'bullmq';
 import { loadSettings, SettingsError } from '../config/load-settings';
 import { mailpingPaths } from '../config/paths';
@@ -7,18 +7,11 @@ import type { BatchData } from '../queue/batch-processor';
 import { QUEUE_NAME } from '../queue/keys';
 import { clientConnection, reportOutages } from '../queue/redis-connection';
 import { submitList } from '../queue/submit-list';
-import { exitCodeFor } from './exit-codes';
-import { formatResult } from './format-human';
-import { OrderedEmitter } from './ordered-emitter';
-import { ResultFile } from './result-file';
+import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_IO, EXIT_UNAVAILABLE, exitCodeFor } from './exit-codes';
+import { columnWidth, ListOutput } from './list-output';
 import type { ResultFileFormat } from './result-file-format';
 import type { VerifyFlags } from './verify-run';
-import { VerifyProgress } from './verify-progress';
 
-const EXIT_CONFIG = 78;
-const EXIT_IO = 74;
-const EXIT_UNAVAILABLE = 69;
-const EXIT_INTERRUPTED = 130;
 const BLOCK_MS = 1000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -50,15 +43,8 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
     say(error.message);
     return EXIT_CONFIG;
   }
-  let file: ResultFile | null = null;
-  if (flags.out !== undefined && format) {
-    try {
-      file = ResultFile.open(flags.out, format);
-    } catch (error) {
-      say(`cannot write ${flags.out}: ${(error as Error).message}`);
-      return EXIT_IO;
-    }
-  }
+  const output = await ListOutput.open(flags, format, { total: inputs.length, width: columnWidth(inputs), say });
+  if (!output) return EXIT_IO;
   const redis = clientConnection(flags.queue);
   reportOutages(redis, 'the list\'s', say);
   const queue = new Queue<BatchData>(QUEUE_NAME, { connection: redis });
@@ -74,7 +60,6 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
     process.once('SIGTERM', onSignal);
   });
   const results: Array<VerificationResult | undefined> = new Array(inputs.length);
-  let progress: VerifyProgress | null = null;
   try {
     let submitted;
     try {
@@ -93,20 +78,6 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
     const indexes = new Map<string, number[]>();
     submitted.keyOf.forEach((key, i) => indexes.set(key, [...(indexes.get(key) ?? []), i]));
 
-    const width = Math.min(40, Math.max(...inputs.map((a) => a.trim().length)));
-    progress = flags.progress && process.stderr.isTTY && inputs.length > 1 ? new VerifyProgress(inputs.length) : null;
-    const toStdout = file === null || flags.json === true;
-    const stdout = new OrderedEmitter<VerificationResult>((result) => {
-      const text = flags.json ? JSON.stringify(result) : formatResult(result, { verbose: Boolean(flags.verbose), width });
-      if (progress && process.stdout.isTTY) progress.log(text);
-      else process.stdout.write(`${text}\n`);
-    });
-    const written: Record<Verdict, number> = { deliverable: 0, undeliverable: 0, risky: 0, unknown: 0 };
-    const toFile = new OrderedEmitter<VerificationResult>((result) => {
-      file?.write(result);
-      written[result.verdict]++;
-    });
-
     let after = '0';
     let answered = 0;
     while (answered < submitted.total && !interrupted) {
@@ -121,22 +92,16 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
         for (const i of indexes.get(event.address) ?? []) {
           const result = { ...event.result, address: inputs[i]!.trim() };
           results[i] = result;
-          progress?.count(result.verdict, event.cached);
-          if (toStdout) stdout.add(i, result);
-          if (file) toFile.add(i, result);
+          output.add(i, { result, cached: event.cached });
         }
       }
     }
-    if (file) {
-      const summary = (Object.keys(written) as Verdict[]).map((v) => `${written[v]} ${v}`).join(', ');
-      say(`${toFile.emitted} results written to ${flags.out} (${summary})`);
-    }
   } finally {
-    progress?.stop();
-    file?.close();
+    output.close();
     await queue.close();
     redis.disconnect();
   }
+  output.reportFile();
   const done = results.filter((r): r is VerificationResult => r !== undefined);
   if (interrupted || done.length < inputs.length) {
     say(`stopped following after ${done.length} of ${inputs.length} addresses; the workers go on`);

@@ -1,14 +1,11 @@
-import type { Verdict, VerificationResult } from '@mailping/shared';
+import type { VerificationResult } from '@mailping/shared';
 import { loadSettings, SettingsError } from '../config/load-settings';
 import { mailpingPaths } from '../config/paths';
-import { EXIT_USAGE, exitCodeFor } from './exit-codes';
-import { formatResult } from './format-human';
-import { OrderedEmitter } from './ordered-emitter';
-import { ResultFile } from './result-file';
+import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_IO, EXIT_NOPERM, EXIT_TEMPFAIL, EXIT_UNAVAILABLE, EXIT_USAGE, exitCodeFor } from './exit-codes';
+import { ListOutput, type ListAnswer } from './list-output';
 import type { ResultFileFormat } from './result-file-format';
 import { createServerClient, HttpStatusError, type ServerClient } from './server-client';
 import { parseServerUrl } from './server-url';
-import { VerifyProgress } from './verify-progress';
 import type { VerifyFlags } from './verify-run';
 
 /**
@@ -32,12 +29,6 @@ interface AnswerEvent {
   answer: Answer;
 }
 
-const EXIT_CONFIG = 78;
-const EXIT_IO = 74;
-const EXIT_UNAVAILABLE = 69;
-const EXIT_TEMPFAIL = 75;
-const EXIT_NOPERM = 77;
-const EXIT_INTERRUPTED = 130;
 // Consecutive failed reconnections before giving up (the list goes on on the server).
 const MAX_RETRIES = 20;
 
@@ -99,56 +90,23 @@ async function run(client: ServerClient, inputs: string[], flags: RemoteFlags, f
     return EXIT_UNAVAILABLE;
   }
 
-  let file: ResultFile | null = null;
-  if (flags.out !== undefined && format) {
-    try {
-      file = ResultFile.open(flags.out, format);
-    } catch (error) {
-      say(`cannot write ${flags.out}: ${(error as Error).message}`);
-      return EXIT_IO;
-    }
-  }
-
-  const bar = flags.progress && process.stderr.isTTY && total > 1 ? new VerifyProgress(total) : null;
-  const toStdout = file === null || flags.json === true;
+  // Resuming with --list, the addresses are not known here: the column is as wide as it may get.
+  const output = await ListOutput.open(flags, format, { total, width: 40, say });
+  if (!output) return EXIT_IO;
   const results: Array<VerificationResult | undefined> = new Array(total);
   const seen = new Set<number>();
   const errors: string[] = [];
-  const written: Record<Verdict, number> = { deliverable: 0, undeliverable: 0, risky: 0, unknown: 0 };
-  const stdout = new OrderedEmitter<AnswerEvent>((event) => {
-    const a = event.answer;
-    const text =
-      'result' in a
-        ? flags.json
-          ? JSON.stringify(a.result)
-          : formatResult(a.result, { verbose: Boolean(flags.verbose), width: 40 })
-        : flags.json
-          ? JSON.stringify({ address: event.address, error: a.error })
-          : `${event.address}  error: ${a.error.message}`;
-    if (bar && process.stdout.isTTY) bar.log(text);
-    else process.stdout.write(`${text}\n`);
-  });
-  const toFile = new OrderedEmitter<AnswerEvent>((event) => {
-    if ('result' in event.answer) {
-      file?.write(event.answer.result);
-      written[event.answer.result.verdict]++;
-    }
-  });
 
   // Without a terminal, progress goes to stderr as a line at every tenth of the list.
   let nextReport = Math.ceil(total / 10);
   const onAnswer = (event: AnswerEvent): void => {
     if (seen.has(event.index) || event.index < 0 || event.index >= total) return;
     seen.add(event.index);
-    if ('result' in event.answer) {
-      results[event.index] = event.answer.result;
-      bar?.count(event.answer.result.verdict, event.answer.cached);
-    } else {
-      errors.push(`${event.address}: ${event.answer.error.message}`);
-    }
-    if (toStdout) stdout.add(event.index, event);
-    if (file) toFile.add(event.index, event);
-    if (!bar && total > 1 && seen.size >= nextReport) {
+    const answer: ListAnswer = 'result' in event.answer ? event.answer : { address: event.address, error: event.answer.error };
+    if ('result' in answer) results[event.index] = answer.result;
+    else errors.push(`${event.address}: ${answer.error.message}`);
+    output.add(event.index, answer);
+    if (!output.showsBar && total > 1 && seen.size >= nextReport) {
       say(`progress: ${seen.size}/${total} answered`);
       nextReport += Math.ceil(total / 10);
     }
@@ -202,11 +160,10 @@ async function run(client: ServerClient, inputs: string[], flags: RemoteFlags, f
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    file?.close();
-    bar?.stop();
+    output.close();
   }
   for (const e of errors) say(`error: ${e}`);
-  if (file) say(`${toFile.emitted} results written to ${flags.out} (${(Object.keys(written) as Verdict[]).map((v) => `${written[v]} ${v}`).join(', ')})`);
+  output.reportFile();
   if (outcome !== null) return outcome;
   if (interrupted || seen.size < total) {
     say(`interrupted after ${seen.size} of ${total} addresses; the list goes on on the server: resume with --list ${listId}`);

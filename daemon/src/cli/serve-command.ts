@@ -10,11 +10,8 @@ import { ListenError } from '../server/listen';
 import { createLogger } from '../server/logger';
 import { openDatabase } from '../store/database';
 import { createLazyVerifier } from '../verify/lazy-verifier';
+import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_UNAVAILABLE } from './exit-codes';
 import { positiveInt } from './option-parsers';
-
-/** sysexits(3): EX_UNAVAILABLE (the port is taken) and EX_CONFIG (config.json is broken). */
-const EXIT_UNAVAILABLE = 69;
-const EXIT_CONFIG = 78;
 
 interface ServeFlags {
   port?: number;
@@ -107,7 +104,7 @@ async function serve(flags: ServeFlags, version: string): Promise<number> {
   log.info(`${signal}: shutting down (send it again to exit at once)`);
   const again = (s: NodeJS.Signals): void => {
     process.stderr.write(`mailping serve: ${s} again, exiting now\n`);
-    process.exit(s === 'SIGINT' ? 130 : 143);
+    process.exit(s === 'SIGINT' ? EXIT_INTERRUPTED : EXIT_TERMINATED);
   };
   process.once('SIGINT', again);
   process.once('SIGTERM', again);

@@ -10,6 +10,7 @@ import { carriedEnv, SERVICE_NAME, type ServiceSpec } from '../service/service-s
 import { serviceTarget, servicePlatform, type ServicePlatform, type ServiceTarget } from '../service/service-target';
 import { systemdUnit } from '../service/systemd-unit';
 import { windowsRecipe, windowsTaskCommands } from '../service/windows-task';
+import { EXIT_UNAVAILABLE } from './exit-codes';
 
 interface ServiceFlags {
   dir?: string;
@@ -17,9 +18,6 @@ interface ServiceFlags {
   json?: boolean;
   platform?: ServicePlatform;
 }
-
-/** sysexits(3) EX_UNAVAILABLE: this platform has no autostart we know how to set up. */
-const EXIT_UNAVAILABLE = 69;
 
 export function serviceCommand(setExitCode: (code: number) => void): Command {
   const common = (command: Command): Command =>

@@ -4,11 +4,9 @@ import { verifierOptionsFromSettings } from '../config/verifier-options';
 import { startWorker } from '../queue/worker';
 import { timeScale } from '../queue/time-scale';
 import { sourceAddressDialer } from '../verify/smtp/dial';
+import { EXIT_CONFIG, EXIT_UNAVAILABLE } from './exit-codes';
 import { settingsWithFlags } from './verify-settings';
 import type { WorkerFlags } from './worker-command';
-
-const EXIT_CONFIG = 78;
-const EXIT_UNAVAILABLE = 69;
 
 /** Runs until SIGINT/SIGTERM; running batches finish (and store their answers) first. */
 export async function runWorker(flags: WorkerFlags): Promise<number> {

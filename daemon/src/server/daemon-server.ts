@@ -1,6 +1,7 @@
 import http, { type Server } from 'node:http';
 import type https from 'node:https';
 import type { Settings } from '../config/settings';
+import { createPairingBudgetStore } from '../auth/pairing-budget-store';
 import { createRateLimiter } from '../auth/rate-limiter';
 import { createTokenStore } from '../auth/token-store';
 import { createUsageStore } from '../auth/usage-store';
@@ -55,7 +56,7 @@ export function createDaemonServer(options: DaemonServerOptions): DaemonServer {
     tokens: createTokenStore(options.db, now),
     limiter: createRateLimiter(options.settings.limits.requestsPerMinute, now),
     usage: createUsageStore(options.db, now),
-    pairingBudget: createRateLimiter(options.settings.server.pairingAttemptsPerHour, now, 3_600_000),
+    pairingBudget: createPairingBudgetStore(options.db, options.settings.server.pairingAttemptsPerHour, now),
     network: createNetworkPolicy(options.settings.server),
     metrics: createDaemonMetrics(options.scheduler),
     settings: options.settings,

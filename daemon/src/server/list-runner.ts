@@ -122,7 +122,11 @@ export function createListRunner(ctx: DaemonContext): ListRunner {
       }
     },
     resumeUnfinished() {
-      for (const list of store.unfinished()) start(list);
+      for (const list of store.unfinished()) {
+        // Answers recorded before the stop stay as they are: only the unanswered addresses are asked.
+        ctx.log.info(`list ${list.id}: going on after a restart, ${list.answered} of ${list.total} answered`);
+        start(list);
+      }
     },
     close() {
       closed = true;

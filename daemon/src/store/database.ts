@@ -100,6 +100,15 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX list_items_seq ON list_items(list_id, seq);
   `,
+  // 3: the budget of wrong pairing codes per source address outlives a restart
+  `
+  CREATE TABLE pairing_budgets (
+    source    TEXT PRIMARY KEY,     -- the address (or IPv6 /64) that sent wrong codes
+    tokens    REAL NOT NULL,        -- attempts left at that moment
+    at        INTEGER NOT NULL,     -- ms since epoch
+    capacity  INTEGER NOT NULL      -- attempts per hour when last counted
+  );
+  `,
 ];
 
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {

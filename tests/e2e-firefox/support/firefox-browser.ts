@@ -2,6 +2,7 @@
 // (Code inside page.evaluate runs in the browser: it needs the DOM types.)
 import { randomUUID } from 'node:crypto';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { extensionSettingsItems } from '../../e2e/support/extension-settings';
 import { freePort } from '../../support/daemon-process';
 
 /**
@@ -47,7 +48,14 @@ export interface FirefoxExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchFirefoxWithExtension(extensionDir: string): Promise<FirefoxExtensionBrowser> {
+export interface LaunchOptions {
+  /** Extra prefs, over the suite's (a name mapped to an address, a proxy exception). */
+  prefs?: Record<string, unknown>;
+  /** A profile directory made beforehand (support/trusting-profile.ts); the caller removes it. */
+  profile?: string;
+}
+
+export async function launchFirefoxWithExtension(extensionDir: string, options: LaunchOptions = {}): Promise<FirefoxExtensionBrowser> {
   const uuid = randomUUID();
   const origin = `moz-extension://${uuid}`;
   // Nothing listens there: a request that would leave loopback fails at once (Firefox never
@@ -60,6 +68,7 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
     defaultViewport: { width: 1000, height: 760 },
     // BiDi may navigate to moz-extension:// pages only with this (notes §3a).
     args: ['--remote-allow-system-access'],
+    ...(options.profile !== undefined && { userDataDir: options.profile }),
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
       'network.proxy.type': 1,
@@ -67,6 +76,7 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
       'network.proxy.http_port': deadProxy,
       'network.proxy.ssl': '127.0.0.1',
       'network.proxy.ssl_port': deadProxy,
+      ...options.prefs,
     },
   });
   let host: Page | null = null;
@@ -120,21 +130,9 @@ export async function launchFirefoxWithExtension(extensionDir: string): Promise<
   };
 }
 
-/**
- * Points the extension at a daemon and gives it a token, as the options page would leave them. As
- * in tests/e2e, the token is written where older versions kept it (the pairing item): the
- * background moves it to its token store at once (lib/token-store.ts).
- */
+/** Points the extension at a daemon and gives it a token, as the options page would leave them. */
 export async function configureExtension(host: Page, settings: { port: number; token?: string }): Promise<void> {
-  await host.evaluate(async ({ port, token }) => {
-    const items: Record<string, unknown> = {
-      daemonEndpoint: { url: `ws://127.0.0.1:${port}` },
-      daemonEndpoint$: { v: 2 },
-    };
-    if (token) {
-      items.pairing = { token, endpoint: `127.0.0.1:${port}`, pairedAt: new Date().toISOString() };
-      items.pairing$ = { v: 1 };
-    }
+  await host.evaluate(async (items) => {
     await (globalThis as unknown as ExtensionGlobals).browser.storage.local.set(items);
-  }, settings);
+  }, extensionSettingsItems(settings));
 }

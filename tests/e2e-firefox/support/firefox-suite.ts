@@ -1,7 +1,9 @@
 import type { Page } from 'puppeteer-core';
 import { inject } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from '../../e2e/support/e2e-daemon';
-import { startTestSite, type TestSite } from '../../e2e/support/test-site';
+import { StopStack } from '../../support/stop-stack';
+import type { E2eDaemon } from '../../e2e/support/e2e-daemon';
+import { startSuiteParts } from '../../e2e/support/suite-parts';
+import type { TestSite } from '../../e2e/support/test-site';
 import { configureExtension, launchFirefoxWithExtension, type FirefoxExtensionBrowser } from './firefox-browser';
 
 /**
@@ -20,26 +22,9 @@ export interface FirefoxSuite {
 }
 
 export async function startFirefoxSuite(options: { paired?: boolean } = {}): Promise<FirefoxSuite> {
-  const stops: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    let failure: unknown = null;
-    for (const step of stops.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-    if (failure) throw failure;
-  };
+  const stops = new StopStack();
   try {
-    const daemon = await createE2eDaemon();
-    stops.push(() => daemon.dispose());
-    await daemon.start();
-    const site = await startTestSite();
-    stops.push(() => site.close());
-    const firefox = await launchFirefoxWithExtension(inject('firefoxExtensionDir'));
-    stops.push(() => firefox.close());
+    const { daemon, site, browser: firefox } = await startSuiteParts(launchFirefoxWithExtension(inject('firefoxExtensionDir')), stops);
     if (options.paired !== false) {
       await configureExtension(await firefox.extensionHost(), { port: daemon.port, token: await daemon.tokenForExtension(firefox.origin) });
     }
@@ -53,10 +38,10 @@ export async function startFirefoxSuite(options: { paired?: boolean } = {}): Pro
         await page.goto(url);
         return page;
       },
-      stop,
+      stop: () => stops.stop(),
     };
   } catch (e) {
-    await stop().catch(() => {});
+    await stops.stop().catch(() => {});
     throw e;
   }
 }

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { extensionSettingsItems } from './extension-settings';
 
 /**
  * Debian's Chromium, headless, with the built extension loaded (toolchain notes: the flags keep
@@ -87,24 +88,12 @@ export async function launchWithExtension(extensionDir: string, options: { args?
   };
 }
 
-/**
- * Points the extension at a daemon and gives it a token, as the options page would leave them. The
- * token is written the way older versions kept it (in the pairing item): the background moves it
- * to its token store at once (lib/token-store.ts), so this also exercises that migration.
- */
+/** Points the extension at a daemon and gives it a token, as the options page would leave them. */
 export async function configureExtension(worker: Worker, settings: { port: number; token?: string }): Promise<void> {
-  await worker.evaluate(async ({ port, token }) => {
-    const items: Record<string, unknown> = {
-      daemonEndpoint: { url: `ws://127.0.0.1:${port}` },
-      daemonEndpoint$: { v: 2 },
-    };
-    if (token) {
-      items.pairing = { token, endpoint: `127.0.0.1:${port}`, pairedAt: new Date().toISOString() };
-      items.pairing$ = { v: 1 };
-    }
+  await worker.evaluate(async (items) => {
     const { chrome } = globalThis as unknown as { chrome: { storage: { local: { set(items: object): Promise<void> } } } };
     await chrome.storage.local.set(items);
-  }, settings);
+  }, extensionSettingsItems(settings));
 }
 
 /** A page's tab id as the extension knows it: the page is brought to the front and asked for as the active tab. */

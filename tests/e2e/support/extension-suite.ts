@@ -1,8 +1,10 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { createE2eDaemon, type E2eDaemon } from './e2e-daemon';
+import { StopStack } from '../../support/stop-stack';
+import type { E2eDaemon } from './e2e-daemon';
 import { configureExtension, launchWithExtension, type ExtensionBrowser } from './extension-browser';
-import { startTestSite, type TestSite } from './test-site';
+import { startSuiteParts } from './suite-parts';
+import type { TestSite } from './test-site';
 
 /**
  * What every browser test file starts with: the real daemon on the lab, the test pages
@@ -25,26 +27,9 @@ export interface ExtensionSuiteOptions {
 }
 
 export async function startExtensionSuite(options: ExtensionSuiteOptions = {}): Promise<ExtensionSuite> {
-  const stops: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    let failure: unknown = null;
-    for (const step of stops.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-    if (failure) throw failure;
-  };
+  const stops = new StopStack();
   try {
-    const daemon = await createE2eDaemon();
-    stops.push(() => daemon.dispose());
-    await daemon.start();
-    const site = await startTestSite();
-    stops.push(() => site.close());
-    const browser = await launchWithExtension(inject('extensionDir'));
-    stops.push(() => browser.close());
+    const { daemon, site, browser } = await startSuiteParts(launchWithExtension(inject('extensionDir')), stops);
     if (options.paired !== false) {
       await configureExtension(await browser.worker(), { port: daemon.port, token: await daemon.tokenForExtension() });
     }
@@ -58,10 +43,10 @@ export async function startExtensionSuite(options: ExtensionSuiteOptions = {}): 
         await page.goto(url);
         return page;
       },
-      stop,
+      stop: () => stops.stop(),
     };
   } catch (e) {
-    await stop().catch(() => {});
+    await stops.stop().catch(() => {});
     throw e;
   }
 }
