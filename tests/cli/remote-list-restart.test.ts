@@ -109,5 +109,5 @@ describe('a list on a server that is killed and started again', () => {
     } finally {
       if (first.exitCode === null) first.kill('SIGKILL');
     }
-  });
+   }, 90_000);
 });

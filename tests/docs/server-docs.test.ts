@@ -199,7 +199,7 @@ describe('docs/server.md as a newcomer follows it', () => {
     const after = await shell.runScript(`mailping verify --server ${url} alice@valid.test`, { env: { MAILPING_HOME: clientHome, NODE_EXTRA_CA_CERTS: ca.caCert } });
     expect(after.stderr).toMatch(/the server refused \(HTTP 401\)/);
     expect(after.code).toBe(77);
-  });
+   }, 90_000);
 
   it('behind a reverse proxy: the settings make the proxy\'s requests network ones, under the Host allowlist', async () => {
     const serverHome = await home(labSettings());
@@ -221,7 +221,7 @@ describe('docs/server.md as a newcomer follows it', () => {
     const scraped = await proxied('/metrics', SERVER_NAME, { authorization: `Bearer ${metricsToken.stdout.trim()}` });
     expect(scraped.status).toBe(200);
     expect(scraped.body).toMatch(/^mailping_/m);
-  });
+   }, 60_000);
 
   it('the policy files preset the URL for this extension: its Chrome id, its Firefox id, a key its managed schema declares', async () => {
     const schema = JSON.parse(await read('extension/public/managed_schema.json')) as { properties: Record<string, unknown> };
