@@ -22,6 +22,29 @@ export interface FreshRow {
   connections: number[];
   right: number;
   runs: number;
+  /** Through the daemon: where each run's time went (see accountFor). */
+  phases?: Phases[];
+}
+
+/**
+ * One request to answer, cut at the daemon's own timestamps: the result's checkedAt (the engine
+ * done, ms resolution, same clock) less its totalMs is when the engine started, and its
+ * transcript's times are from that start.
+ */
+export interface Phases {
+  /** Request sent → engine started: HTTP/WebSocket parsing, auth, quota, the scheduler. */
+  toEngine: number;
+  dns: number;
+  /** Engine's DNS done → the server's greeting read: the TCP connect plus the banner (2 RTT). */
+  toGreeting: number;
+  /** Greeting → EHLO's reply (1 RTT). */
+  ehlo: number;
+  /** EHLO's reply → the pipelined MAIL/RCPT/probe/QUIT flight's last RCPT reply (1 RTT). */
+  rcpt: number;
+  /** Last RCPT reply → the engine's result built. */
+  toResult: number;
+  /** Engine's result → the answer parsed by the person's client: storing, sending, parsing. */
+  toPerson: number;
 }
 
 export interface FreshFigure {
@@ -29,6 +52,8 @@ export interface FreshFigure {
   rows: FreshRow[];
   /** MailPing's own round-trip count (result.smtp.roundTrips), per run. */
   reportedRoundTrips: number[];
+  /** How late the latency proxies delivered, over the daemon runs: latency the RTT model does not have. */
+  proxyLateness?: { deliveries: number; meanMs: number; maxMs: number };
 }
 
 const ORDINARY = BENCH_DOMAIN_COUNT - BENCH_CATCH_ALL_COUNT;
@@ -60,20 +85,32 @@ export async function freshAddressFigure(dnsServer: string, proxies: BenchProxie
   const daemonRow: FreshRow = { tool: 'MailPing daemon (WebSocket)', wallMs: [], innerMs: [], turns: [], connections: [], right: 0, runs };
   const httpRow: FreshRow = { tool: 'MailPing daemon (HTTP)', wallMs: [], innerMs: [], turns: [], connections: [], right: 0, runs };
   const session = await startDaemonSession(dnsServer);
+  const late = { deliveries: 0, totalMs: 0, maxMs: 0 };
   try {
     for (const [offset, row] of [[100, daemonRow], [200, httpRow]] as const) {
+      const verify = (address: string) =>
+        row === httpRow ? httpVerify(session.daemon.port, session.token, address) : timed(() => session.verifyAll([address]));
+      // A malformed address through the same door first (answered without the engine): the
+      // first request of a door loads code and warms JIT that no later request pays for.
+      await verify('not-an-address');
+      row.phases = [];
       for (const address of addresses) {
         await proxies.reset();
         // Other local parts than the CLI's: the daemon has its own cache, but be sure nothing is shared.
         const fresh = address.replace(/^user(\d+)/, (_, k: string) => `user${Number(k) + offset}`);
-        const run = row === httpRow ? await httpVerify(session.daemon.port, session.token, fresh) : await session.verifyAll([fresh]);
+        const run = await verify(fresh);
         await settle();
+        const result = run.results[0]!;
         row.wallMs.push(run.wallMs);
-        row.innerMs!.push(run.results[0]!.timings.totalMs);
+        row.innerMs!.push(result.timings.totalMs);
+        row.phases.push(accountFor(result, run.sentAt, run.answeredAt));
         const totals = await proxies.totals();
         row.turns.push(totals.turns);
         row.connections.push(totals.connections);
-        if (run.results[0]!.reason === benchTruth(fresh)) row.right++;
+        late.deliveries += totals.deliveries;
+        late.totalMs += totals.lateTotalMs;
+        late.maxMs = Math.max(late.maxMs, totals.lateMaxMs);
+        if (result.reason === benchTruth(fresh)) row.right++;
       }
     }
   } finally {
@@ -95,7 +132,8 @@ export async function freshAddressFigure(dnsServer: string, proxies: BenchProxie
     }
     rows.push(row);
   }
-  return { rttMs: proxies.rttMs, rows, reportedRoundTrips };
+  const proxyLateness = { deliveries: late.deliveries, meanMs: late.deliveries ? late.totalMs / late.deliveries : 0, maxMs: late.maxMs };
+  return { rttMs: proxies.rttMs, rows, reportedRoundTrips, proxyLateness };
 }
 
 export function renderFreshAddress(f: FreshFigure): string {
@@ -118,13 +156,72 @@ export function renderFreshAddress(f: FreshFigure): string {
       (r) =>
         `${r.tool}: request to answer ${ms(median(r.wallMs))} = ${(median(r.wallMs) / f.rttMs).toFixed(1)} RTT; ` +
         `the engine had it after ${ms(median(r.innerMs!))}, so ${ms(median(r.wallMs) - median(r.innerMs!))} went to DNS-free plumbing ` +
-        `(target: ≤ 4 RTT + 10 ms = ${ms(4 * f.rttMs + 10)}).`,
+        `(target: ≤ 4 RTT + 10 ms = ${ms(4 * f.rttMs + 10)}).` +
+        (r.phases?.length ? `\n  where it went (median of ${r.phases.length}): ${renderPhases(r.phases)}` : ''),
     ),
+    ...(f.proxyLateness
+      ? [
+          `The latency proxies delivered ${f.proxyLateness.deliveries} chunks over these daemon runs, late by ${f.proxyLateness.meanMs.toFixed(2)} ms on average ` +
+            `and ${f.proxyLateness.maxMs.toFixed(1)} ms at worst (latency the RTT model does not have).`,
+        ]
+      : []),
   ].join('\n');
 }
 
+const PHASE_NAMES: Array<[keyof Phases, string]> = [
+  ['toEngine', 'request → engine'],
+  ['dns', 'DNS'],
+  ['toGreeting', 'connect + greeting'],
+  ['ehlo', 'EHLO'],
+  ['rcpt', 'MAIL/RCPT flight'],
+  ['toResult', 'RCPT reply → result'],
+  ['toPerson', 'result → person'],
+];
+
+function renderPhases(phases: Phases[]): string {
+  return PHASE_NAMES.map(([key, name]) => `${name} ${median(phases.map((p) => p[key])).toFixed(1)}`).join(', ') + ' ms';
+}
+
+/** Cuts one run at the daemon's timestamps (see Phases); `sentAt`/`answeredAt` are epoch ms. */
+export function accountFor(result: VerificationResult, sentAt: number, answeredAt: number): Phases {
+  const engineEnd = Date.parse(result.checkedAt);
+  const engineStart = engineEnd - result.timings.totalMs;
+  const lines = result.transcript;
+  const dns = result.timings.dnsMs ?? 0;
+  const received = lines.filter((l) => l.dir === '<');
+  const greeting = received[0]?.t ?? NaN;
+  const mailSent = lines.find((l) => l.dir === '>' && /^MAIL FROM/i.test(l.line))?.t ?? NaN;
+  const ehloReply = [...received].reverse().find((l) => l.t <= mailSent)?.t ?? NaN;
+  // The flight's replies: the last one before QUIT's 221 (or the last of all).
+  const flight = received.filter((l) => l.t >= mailSent && !/^221[ -]/.test(l.line));
+  const rcptReply = flight.at(-1)?.t ?? NaN;
+  return {
+    toEngine: engineStart - sentAt,
+    dns,
+    toGreeting: greeting - dns,
+    ehlo: ehloReply - greeting,
+    rcpt: rcptReply - ehloReply,
+    toResult: result.timings.totalMs - rcptReply,
+    toPerson: answeredAt - engineEnd,
+  };
+}
+
+/** A WebSocket run, with the epoch times the accounting needs. */
+async function timed(run: () => Promise<{ wallMs: number; results: VerificationResult[] }>): Promise<Timed> {
+  const sentAt = performance.timeOrigin + performance.now();
+  const done = await run();
+  return { ...done, sentAt, answeredAt: sentAt + done.wallMs };
+}
+
+interface Timed {
+  wallMs: number;
+  results: VerificationResult[];
+  sentAt: number;
+  answeredAt: number;
+}
+
 /** One address through POST /v1/verify, timed from the request to the parsed answer. */
-async function httpVerify(port: number, token: string, address: string): Promise<{ wallMs: number; results: VerificationResult[] }> {
+async function httpVerify(port: number, token: string, address: string): Promise<Timed> {
   const started = performance.now();
   const response = await fetch(`http://127.0.0.1:${port}/v1/verify`, {
     method: 'POST',
@@ -134,5 +231,5 @@ async function httpVerify(port: number, token: string, address: string): Promise
   const body = (await response.json()) as { result?: VerificationResult };
   const wallMs = performance.now() - started;
   if (!body.result) throw new Error(`POST /v1/verify ${address}: HTTP ${response.status}`);
-  return { wallMs, results: [body.result] };
+  return { wallMs, results: [body.result], sentAt: performance.timeOrigin + started, answeredAt: performance.timeOrigin + started + wallMs };
 }

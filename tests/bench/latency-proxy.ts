@@ -30,6 +30,11 @@ export interface ProxyCounters {
   turns: number;
   bytesToServer: number;
   bytesToClient: number;
+  /** Chunks, FINs and accepts delivered: each was due at an exact time. */
+  deliveries: number;
+  /** How late they were, summed and at worst (ms): latency the model does not have. */
+  lateTotalMs: number;
+  lateMaxMs: number;
 }
 
 export interface LatencyProxy {
@@ -48,7 +53,7 @@ export interface LatencyProxyOptions {
   rttMs: number;
 }
 
-const emptyCounters = (): ProxyCounters => ({ connections: 0, open: 0, peakOpen: 0, peakUntilServerClosed: 0, turns: 0, bytesToServer: 0, bytesToClient: 0 });
+const emptyCounters = (): ProxyCounters => ({ connections: 0, open: 0, peakOpen: 0, peakUntilServerClosed: 0, turns: 0, bytesToServer: 0, bytesToClient: 0, deliveries: 0, lateTotalMs: 0, lateMaxMs: 0 });
 
 export function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
   const half = options.rttMs / 2;
@@ -56,17 +61,17 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
   /** Connections the server has not closed yet (for peakUntilServerClosed). */
   let serverOpen = 0;
   const sockets = new Set<net.Socket>();
-  const timers = new Set<NodeJS.Timeout>();
 
-  /** Runs `fn` after `ms`; a timer per chunk keeps order because every delay in a direction is the same. */
-  const later = (ms: number, fn: () => void): void => {
-    if (ms <= 0) return fn();
-    const timer = setTimeout(() => {
-      timers.delete(timer);
+  let closed = false;
+  /** Runs `fn` `ms` from now, on the dot (see DeliveryClock), counting how late it was. */
+  const later = (ms: number, fn: () => void): void =>
+    clock.after(ms, (lateMs) => {
+      if (closed) return;
+      counters.deliveries++;
+      counters.lateTotalMs += lateMs;
+      counters.lateMaxMs = Math.max(counters.lateMaxMs, lateMs);
       fn();
-    }, ms);
-    timers.add(timer);
-  };
+    });
 
   // Half-open allowed on both legs: a FIN is forwarded (late, like the data before it), not acted on.
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
@@ -173,8 +178,7 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
         },
         close: () =>
           new Promise<void>((done) => {
-            for (const t of timers) clearTimeout(t);
-            timers.clear();
+            closed = true;
             for (const s of sockets) s.destroy();
             sockets.clear();
             server.close(() => done());
@@ -183,3 +187,85 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
     });
   });
 }
+
+/**
+ * Wakes up this long before a delivery is due and spins the event loop (setImmediate) until it
+ * is: a Node timer fires up to a millisecond after its time even on an idle machine, which would
+ * add latency the model does not have. Kept short: the spin costs CPU the lab's Postfix and the
+ * programs measured also need (one clock serves every connection, so it spins once for all).
+ * On a loaded machine lateness comes from waiting for a CPU, which no scheduling here removes:
+ * every delivery's lateness is counted (ProxyCounters.lateTotalMs) so the figures can say.
+ */
+const SPIN_MS = 1;
+
+/**
+ * Runs every delayed delivery of the process at its due time, in order: one FIFO per delay (every
+ * chunk in a direction waits as long as the one before it, so each FIFO is sorted by due time),
+ * one timer for all the proxies of the process. Each delivery is told how late it runs.
+ */
+class DeliveryClock {
+  private readonly fifos = new Map<number, Array<{ due: number; run: (lateMs: number) => void }>>();
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private ticking = false;
+
+  /** The due time the timer (or spin) is set for. */
+  private armedFor = Infinity;
+
+  after(ms: number, run: (lateMs: number) => void): void {
+    if (ms <= 0) return run(0);
+    let fifo = this.fifos.get(ms);
+    if (!fifo) this.fifos.set(ms, (fifo = []));
+    const due = performance.now() + ms;
+    fifo.push({ due, run });
+    if (!this.ticking && due < this.armedFor) this.arm();
+  }
+
+  private next(): { due: number; fifo: Array<{ due: number; run: (lateMs: number) => void }> } | null {
+    let best: { due: number; fifo: Array<{ due: number; run: (lateMs: number) => void }> } | null = null;
+    for (const fifo of this.fifos.values()) {
+      const head = fifo[0];
+      if (head && (!best || head.due < best.due)) best = { due: head.due, fifo };
+    }
+    return best;
+  }
+
+  private arm(): void {
+    this.disarm();
+    const next = this.next();
+    if (!next) return;
+    this.armedFor = next.due;
+    const wait = next.due - performance.now();
+    if (wait > SPIN_MS) this.timer = setTimeout(this.tick, wait - SPIN_MS);
+    else this.immediate = setImmediate(this.tick);
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    this.armedFor = Infinity;
+  }
+
+  private readonly tick = (): void => {
+    this.timer = null;
+    this.immediate = null;
+    this.armedFor = Infinity;
+    this.ticking = true;
+    try {
+      for (let next = this.next(); next; next = this.next()) {
+        const now = performance.now();
+        if (next.due > now) break;
+        const item = next.fifo.shift()!;
+        item.run(now - item.due);
+      }
+    } finally {
+      this.ticking = false;
+      this.arm();
+    }
+  };
+}
+
+/** One clock for every proxy of the process. */
+const clock = new DeliveryClock();

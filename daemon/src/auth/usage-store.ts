@@ -49,25 +49,30 @@ export function createUsageStore(db: Db, now: () => number = Date.now): UsageSto
     return today;
   };
 
+  // One transaction per call: every statement on its own would be a commit of its own, and a
+  // fresh check's reservation sits on the path from the request to the mail server.
+  const reserveFresh = db.transaction((tokenId: string, limit: number | null): Reservation => {
+    const today = day();
+    ensure.run(tokenId, today);
+    if (limit === null) {
+      reserve.run(tokenId, today);
+      return { ok: true };
+    }
+    if (reserveLimited.run(tokenId, today, limit).changes === 1) return { ok: true };
+    return { ok: false, retryAfterMs: msUntilNextUtcDay(now()), limit };
+  });
+  const recordCached = db.transaction((tokenId: string) => {
+    const today = day();
+    ensure.run(tokenId, today);
+    cachedOnly.run(tokenId, today);
+  });
+
   return {
-    reserveFresh(tokenId, limit) {
-      const today = day();
-      ensure.run(tokenId, today);
-      if (limit === null) {
-        reserve.run(tokenId, today);
-        return { ok: true };
-      }
-      if (reserveLimited.run(tokenId, today, limit).changes === 1) return { ok: true };
-      return { ok: false, retryAfterMs: msUntilNextUtcDay(now()), limit };
-    },
+    reserveFresh: (tokenId, limit) => reserveFresh.immediate(tokenId, limit),
+    recordCached: (tokenId) => void recordCached.immediate(tokenId),
     // A reservation made just before midnight and answered after it is settled on the new day:
     // off by one at worst, and never below zero.
     wasCached: (tokenId) => void cached.run(tokenId, day()),
-    recordCached(tokenId) {
-      const today = day();
-      ensure.run(tokenId, today);
-      cachedOnly.run(tokenId, today);
-    },
     release: (tokenId) => void unreserve.run(tokenId, day()),
     today: (tokenId) => one.get(tokenId, day()) ?? { fresh: 0, cached: 0 },
     todayAll: () => new Map(all.all(day()).map((r) => [r.token_id, { fresh: r.fresh, cached: r.cached }])),

@@ -54,7 +54,8 @@ interface Lane {
   domain: string;
   queue: Job[];
   running: boolean;
-  timer: NodeJS.Timeout | null;
+  /** A pending flush: a timer, or for no delay an immediate (a 0 ms timer waits at least 1 ms). */
+  timer: { cancel: () => void } | null;
   bucket: TokenBucket;
   /** The MX address the last batch talked to: a 421 from it holds back every domain it serves. */
   mxIp: string | null;
@@ -236,10 +237,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   function schedule(lane: Lane, delayMs: number): void {
     if (closing || lane.running || lane.timer || lane.queue.length === 0 || waitingForSlot.has(lane.domain)) return;
-    lane.timer = setTimeout(() => {
+    const run = (): void => {
       lane.timer = null;
       flush(lane);
-    }, delayMs);
+    };
+    // setImmediate still lets the frames of one read, or one request's addresses, gather first.
+    if (delayMs <= 0) {
+      const immediate = setImmediate(run);
+      lane.timer = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timer = setTimeout(run, delayMs);
+      lane.timer = { cancel: () => clearTimeout(timer) };
+    }
   }
 
   function flush(lane: Lane): void {
@@ -366,7 +375,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     closing ??= (async () => {
       retries.stop();
       for (const lane of lanes.values()) {
-        if (lane.timer) clearTimeout(lane.timer);
+        lane.timer?.cancel();
         lane.timer = null;
         for (const job of lane.queue.splice(0)) {
           jobs.delete(job.address.normalized);

@@ -260,7 +260,16 @@ export class BatchState {
       for (const id of involved) roundTrips += this.roundTripsByConnection.get(id) ?? 0;
       recipients.set(address, { ...decision, roundTrips, transcript: this.transcript.forRecipient(address, involved) });
     }
-    return { recipients, catchAll: this.probe.catchAll, probeReply: this.probe.reply, connections: this.opened, deferral: this.firstDeferral };
+    // Replies found out of step after the probe's was read (a late goodbye): its reply may have
+    // been another command's, and a catch-all answer is remembered for the whole domain.
+    const probeTrusted = !this.brokenProtocol;
+    return {
+      recipients,
+      catchAll: probeTrusted ? this.probe.catchAll : null,
+      probeReply: probeTrusted ? this.probe.reply : null,
+      connections: this.opened,
+      deferral: this.firstDeferral,
+    };
   }
 
   private involve(address: ParsedAddress, connection: number): void {

@@ -48,6 +48,13 @@ export class SmtpConnection {
   tls = false;
   /** QUIT went out pipelined behind the last commands: the goodbye is already said. */
   private quitSent = false;
+  /**
+   * The pipelined QUIT's 221, awaited apart from the flight it went in: null when it came in
+   * step (or the connection ended without proving anything), the protocol error when the reply in
+   * its place could not answer QUIT.
+   */
+  private goodbye: Promise<SmtpFailure | null> | null = null;
+  private settleGoodbye: ((outOfStep: SmtpFailure | null) => void) | null = null;
 
   private constructor(
     socket: net.Socket,
@@ -95,7 +102,11 @@ export class SmtpConnection {
     });
   }
 
-  /** Writes the commands in one go and waits for one reply each, in order (RFC 2920). */
+  /**
+   * Writes the commands in one go and waits for one reply each, in order (RFC 2920). A QUIT
+   * pipelined last is not waited for: its 221 is the goodbye (see `goodbyeWithin`), so the
+   * answers before it need not wait for a server that sends it in a later packet.
+   */
   async exchange(commands: Outgoing[], timeoutMs: number, phase: string): Promise<Exchange> {
     if (this.failure) return { replies: [], failure: this.failure };
     this.roundTrips++;
@@ -164,12 +175,33 @@ export class SmtpConnection {
    */
   async quit(timeoutMs: number): Promise<SmtpFailure | null> {
     let outOfStep: SmtpFailure | null = null;
-    if (!this.failure && !this.quitSent) {
+    if (this.goodbye) {
+      outOfStep = await this.goodbyeWithin(timeoutMs);
+    } else if (!this.failure && !this.quitSent) {
       const bye = await this.exchange([{ line: 'QUIT' }], timeoutMs, 'QUIT');
       if (bye.failure?.failure === 'protocol_error') outOfStep = bye.failure;
     }
     this.close();
     return outOfStep;
+  }
+
+  /** Whether a QUIT went out pipelined behind other commands (its 221 is awaited apart). */
+  get quitPipelined(): boolean {
+    return this.goodbye !== null;
+  }
+
+  /**
+   * The pipelined QUIT's verdict on the replies before it, waiting at most `ms` for it: the
+   * protocol error when the reply in its place could not answer QUIT, null when its 221 came in
+   * step, when the connection ended, or when it did not come in time (nothing proven either way).
+   */
+  goodbyeWithin(ms: number): Promise<SmtpFailure | null> {
+    if (!this.goodbye) return Promise.resolve(null);
+    let timer: NodeJS.Timeout | undefined;
+    // Then one turn more: on a busy machine the timer can fire after the 221 arrived but before
+    // it was read (timers run before I/O in a turn of the event loop); an immediate runs after.
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => setImmediate(() => resolve(null)), ms)));
+    return Promise.race([this.goodbye, late]).finally(() => clearTimeout(timer));
   }
 
   close(): void {
@@ -178,6 +210,9 @@ export class SmtpConnection {
   }
 
   private await(commands: Outgoing[], timeoutMs: number, phase: string): Promise<Exchange> {
+    // QUIT pipelined behind other commands: its reply is the goodbye, not part of the flight.
+    const bye = commands.length > 1 && commands.at(-1)!.line === 'QUIT' ? commands.at(-1)! : null;
+    const awaited = bye ? commands.slice(0, -1) : commands;
     return new Promise((resolve) => {
       const replies: Reply[] = [];
       let settled = false;
@@ -192,17 +227,21 @@ export class SmtpConnection {
         this.abort(new SmtpFailureError('timeout', `no reply to ${phase} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.onFailure = (failure) => finish(failure);
-      for (const c of commands) {
+      for (const c of awaited) {
         this.waiters.push({
           ...expectation(c.line),
           ...(c.tag === undefined ? {} : { tag: c.tag }),
           resolve: (reply) => {
             replies.push(reply);
-            if (replies.length === commands.length) finish();
+            if (replies.length === awaited.length) finish();
           },
         });
       }
-      if (replies.length === commands.length) finish();
+      if (bye) {
+        this.goodbye = new Promise((settle) => (this.settleGoodbye = settle));
+        this.waiters.push({ ...expectation(bye.line), resolve: () => this.endGoodbye(null) });
+      }
+      if (replies.length === awaited.length) finish();
       if (this.failure) finish(this.failure);
     });
   }
@@ -277,9 +316,15 @@ export class SmtpConnection {
     this.fail(failure, false, writable);
   }
 
+  private endGoodbye(outOfStep: SmtpFailure | null): void {
+    this.settleGoodbye?.(outOfStep);
+    this.settleGoodbye = null;
+  }
+
   private fail(failure: SmtpFailure, quiet = false, lingering = false): void {
     if (this.failure) return;
     this.failure = failure;
+    this.endGoodbye(failure.failure === 'protocol_error' ? failure : null);
     this.signal.removeEventListener('abort', this.abortListener);
     if (!quiet) this.log('*', `${failure.failure}: ${failure.message}`);
     this.waiters = [];

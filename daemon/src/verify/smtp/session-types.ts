@@ -27,6 +27,8 @@ export interface SessionOptions {
   /** Ask a random address too, to tell a catch-all domain from a real "yes". */
   probeCatchAll: boolean;
   randomLocalPart?: () => string;
+  /** How long answers wait for a pipelined QUIT's 221 after the RCPT replies (PROOF_GRACE_MS). */
+  proofGraceMs?: number;
   /** Waits for a free connection slot to this IP (politeness); returns its release. */
   acquireSlot?: (ip: string, signal: AbortSignal) => Promise<() => void>;
 }

@@ -10,6 +10,15 @@ import type { MxTarget, SessionContext, SessionOptions, SmtpPhase } from './sess
 import { PROBE_TAG } from './transcript';
 
 const QUIT_TIMEOUT_MS = 2000;
+/**
+ * How long answers wait for a pipelined QUIT's 221 once the RCPT replies are in. Servers send it
+ * in the same packet (Postfix does) or just after; one that sends it later (its own Nagle delay
+ * holds a second small packet for an ACK: one more round trip) must not hold the person's answer.
+ * The trade-off: a duplicated reply that shows only in a 221 arriving later than this is not
+ * caught before the answers go out (the goodbye still ends the connection, and says so in the
+ * transcript).
+ */
+export const PROOF_GRACE_MS = 2;
 
 interface Opened {
   connection: SmtpConnection;
@@ -63,12 +72,15 @@ export class SessionWorker {
       // Always QUIT. The connection's slot (politeness) stays taken until the server answers it;
       // but once nothing is left to ask, the answers need not wait for that goodbye — unless some
       // are provisional, and only the 221 can prove the replies were in step.
+      const pipelinedQuit = opened.connection.quitPipelined;
       const goodbye = opened.connection.quit(QUIT_TIMEOUT_MS).finally(opened.release);
       this.state.roundTrips(opened.id, opened.connection.roundTrips);
       // A duplicated reply that arrives late shifts every later one, and shows only when a later
       // reply (the next exchange, or QUIT's 221) cannot fit: until then answers are provisional.
+      // A QUIT pipelined with the last RCPTs is waited for only briefly (PROOF_GRACE_MS); the
+      // slot stays taken until the connection is closed all the same.
       if (this.state.hasUnproven(this.hand)) {
-        const outOfStep = await goodbye;
+        const outOfStep = pipelinedQuit ? await opened.connection.goodbyeWithin(this.options.proofGraceMs ?? PROOF_GRACE_MS) : await goodbye;
         if (outOfStep && end.kind === 'done') end = { kind: 'failed', status: { target: opened.target, tls: opened.connection.tls, pipelining: false }, failure: outOfStep, atRcpt: true };
         // Out of step: endSession drops them. A timeout or a hang-up proves nothing either way.
         if (!(end.kind === 'failed' && end.failure.failure === 'protocol_error')) this.state.prove(this.hand);
@@ -235,9 +247,10 @@ export class SessionWorker {
         }
       }
       // Only QUIT's 221, in step and last, proves no reply before it was extra: a duplicate that
-      // arrives late still pairs, and shifts every later reply by one. A 421 or a hang-up leaves
-      // nothing more to check against: their answers stand (re-asking would add to the load).
-      if (quitting || deferral || exchange.failure) this.state.prove(this.hand);
+      // arrives late still pairs, and shifts every later reply by one (work() waits for the 221).
+      // A 421 or a hang-up leaves nothing more to check against: their answers stand (re-asking
+      // would add to the load).
+      if (deferral || exchange.failure) this.state.prove(this.hand);
 
       if (withProbe) {
         const reply = deferral ? null : (replies[chunk.length] ?? null);

@@ -1,6 +1,6 @@
 import { parseAddress, type ParsedAddress } from '@mailping/shared';
 import { describe, expect, it } from 'vitest';
-import { memoryDialer, politePeer, type MemoryScript } from './memory-dialer.test-support';
+import { memoryDialer, politePeer, type MemoryPeer, type MemoryScript } from './memory-dialer.test-support';
 import { runSmtpBatch, type BatchOutcome, type SessionOptions } from './session';
 
 const target = { host: 'mx.memory.test', ip: '192.0.2.25', preference: 10 };
@@ -219,5 +219,58 @@ describe('replies out of step end the session', () => {
     expect(of(outcome, 'unknown@memory.test')).toMatchObject({ evidence: 'own', reply: { code: 550, text: 'The account does not exist\nsee https://example.test' } });
     expect(of(outcome, 'alice2@memory.test')).toBeUndefined();
     expect([...outcome.recipients.values()].find((o) => o.reply?.code === 250)).toBeDefined();
+  });
+});
+
+describe('the answer does not wait for the goodbye', () => {
+  /** Answers RCPTs at once, and QUIT's 221 only after `byeAfterMs`, as a separate packet. */
+  const slowGoodbye = (byeAfterMs: number, bye = '221 2.0.0 Bye') => async (peer: MemoryPeer) => {
+    peer.write('220 memory.test ESMTP\r\n');
+    for (let line = await peer.readLine(); line !== null; line = await peer.readLine()) {
+      const verb = line.slice(0, 4).toUpperCase();
+      if (verb === 'EHLO') peer.write('250-memory.test\r\n250 PIPELINING\r\n');
+      else if (verb === 'MAIL') peer.write('250 2.1.0 Ok\r\n');
+      else if (verb === 'RCPT') peer.write(line.includes('alice') ? '250 2.1.5 Ok\r\n' : '550 5.1.1 User unknown\r\n');
+      else if (verb === 'QUIT') {
+        await new Promise((r) => setTimeout(r, byeAfterMs));
+        peer.write(`${bye}\r\n`);
+        return peer.end();
+      }
+    }
+  };
+
+  it('answers once the RCPT replies are in, though the 221 comes 1.5 s later; the slot is held until the connection closes', async () => {
+    const list = addresses(2, (i) => (i === 1 ? 'alice' : 'unknown'));
+    const events: string[] = [];
+    const started = performance.now();
+    const dialer = memoryDialer(slowGoodbye(1500));
+    const options: SessionOptions = {
+      helo: 'verifier.memory.test', from: '', tls: 'auto', port: 25,
+      connectTimeoutMs: 1000, greetingTimeoutMs: 1000, commandTimeoutMs: 1000, maxRcptPerSession: 50, errorBudget: 8,
+      dial: dialer.dial, probeCatchAll: true, randomLocalPart: () => 'probe0random',
+      acquireSlot: async () => () => events.push(`released ${Math.round(performance.now() - started)}`),
+    };
+    const outcome = await runSmtpBatch([target], list, options, { signal: new AbortController().signal, startedAt: started });
+    const answeredMs = performance.now() - started;
+    events.push('answered');
+    expect(of(outcome, 'alice@memory.test')).toMatchObject({ evidence: 'own', reply: { code: 250 } });
+    expect(of(outcome, 'unknown@memory.test')).toMatchObject({ evidence: 'own', reply: { code: 550 } });
+    expect(outcome.catchAll).toBe(false);
+    expect(answeredMs).toBeLessThan(1000);
+    await dialer.settled();
+    await new Promise((r) => setTimeout(r, 50));
+    // Politeness: the connection's slot went back only after the 221 and the close.
+    expect(events[0]).toBe('answered');
+    expect(Number(events[1]!.split(' ')[1])).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('a goodbye out of step that comes within the grace still ends it as a protocol error', async () => {
+    const list = addresses(2, (i) => (i === 1 ? 'alice' : 'unknown'));
+    const { outcome } = await run(slowGoodbye(20, '250 2.1.5 Ok'), list, { probeCatchAll: true, proofGraceMs: 500 });
+    expect(outcome.catchAll).toBeNull();
+    for (const o of outcome.recipients.values()) {
+      expect(o.reply).toBeNull();
+      expect(o.failure).toMatchObject({ failure: 'protocol_error', message: expect.stringMatching(/cannot answer QUIT/) });
+    }
   });
 });
