@@ -32,8 +32,10 @@ export default defineConfig({
           exclude: LAB_SOLO,
           globalSetup: ['tests/support/build-daemon.ts', 'tests/lab/global-setup.ts'],
           environment: 'node',
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Hang guards: three files at a time on two cores make a test that spawns a dozen
+          // `mailping` commands (tests/docs) take over 30 s on a busy machine.
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
         },
       },
       {

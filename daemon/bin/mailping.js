@@ -28,8 +28,11 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const bundle = here('../dist/cli.js');
   const sources = ['../src', '../scripts', '../../shared/src'].map((d) => fileURLToPath(here(d))).filter((d) => existsSync(d));
   if (sources.length > 0 && sources.some((dir) => newest(dir) > (existsSync(bundle) ? statSync(bundle).mtimeMs : 0))) {
-    const { buildDaemon } = await import('../scripts/build.mjs');
-    await buildDaemon({ quiet: true });
+    // In a child process: the builder (esbuild, the address lists' JSON) never stays in this
+    // process's memory, a daemon's above all.
+    const { spawnSync } = await import('node:child_process');
+    const built = spawnSync(process.execPath, [fileURLToPath(here('../scripts/build.mjs')), '--quiet'], { stdio: 'inherit' });
+    if (built.status !== 0) process.exit(built.status ?? 1);
   }
   await import(bundle);
 }

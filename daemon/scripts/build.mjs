@@ -90,5 +90,5 @@ module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => 
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await buildDaemon();
+  await buildDaemon({ quiet: process.argv.includes('--quiet') });
 }

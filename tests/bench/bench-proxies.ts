@@ -15,7 +15,7 @@ export interface BenchProxies {
   rttMs: number;
   domains: readonly string[];
   counters(): Promise<Map<string, ProxyCounters>>;
-  /** Sums over every proxy; peakOpen is the largest peak of any one MX host. */
+  /** Sums over every proxy; peakOpen is the largest peak of any one MX host, peakDetail its connections then. */
   totals(): Promise<ProxyCounters>;
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -86,6 +86,8 @@ export async function startBenchProxies(rttMs: number): Promise<BenchProxies> {
         connections: sum((c) => c.connections),
         open: sum((c) => c.open),
         peakOpen: Math.max(0, ...all.map((c) => c.peakOpen)),
+        // The detail of the host with the largest peak.
+        peakDetail: all.reduce<ProxyCounters | null>((a, c) => (a && a.peakOpen >= c.peakOpen ? a : c), null)?.peakDetail ?? [],
         peakUntilServerClosed: Math.max(0, ...all.map((c) => c.peakUntilServerClosed)),
         turns: sum((c) => c.turns),
         bytesToServer: sum((c) => c.bytesToServer),

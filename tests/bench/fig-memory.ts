@@ -23,6 +23,7 @@ export function renderMemory(f: MemoryFigure): string {
       ['daemon VmRSS', 'value'],
       [
         ['idle, after start (paired, one WebSocket open)', mb(f.rssKb.idle)],
+        ['then one HTTP request (GET /health, which loads the HTTP API), 2 s idle', mb(f.rssKb.afterHttp)],
         ...f.phases.map((p, i) => [`after ${f.phases.slice(0, i + 1).reduce((a, x) => a + x.verifications, 0).toLocaleString('en')} verifications (${ms(p.wallMs)} for this batch), 2 s idle`, mb(p.rssKb)]),
         ['peak during the run (sampled every 200 ms)', mb(f.rssKb.peak)],
       ],

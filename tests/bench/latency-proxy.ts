@@ -26,6 +26,12 @@ export interface ProxyCounters {
    * after its 221, so this can exceed `open` when a polite client reconnects at once.
    */
   peakUntilServerClosed: number;
+  /**
+   * What the connections open at the moment of the peak were doing, one entry each: how long the
+   * server had had it, and whether the client had sent QUIT or closed (seen at the proxy). A real
+   * breach shows a third session in mid-conversation; a counting artefact shows one saying goodbye.
+   */
+  peakDetail: string[];
   /** Times the server spoke after the client (the greeting counts): SMTP round trips as the server sees them. */
   turns: number;
   bytesToServer: number;
@@ -53,13 +59,36 @@ export interface LatencyProxyOptions {
   rttMs: number;
 }
 
-const emptyCounters = (): ProxyCounters => ({ connections: 0, open: 0, peakOpen: 0, peakUntilServerClosed: 0, turns: 0, bytesToServer: 0, bytesToClient: 0, deliveries: 0, lateTotalMs: 0, lateMaxMs: 0 });
+const emptyCounters = (): ProxyCounters => ({
+  connections: 0,
+  open: 0,
+  peakOpen: 0,
+  peakDetail: [],
+  peakUntilServerClosed: 0,
+  turns: 0,
+  bytesToServer: 0,
+  bytesToClient: 0,
+  deliveries: 0,
+  lateTotalMs: 0,
+  lateMaxMs: 0,
+});
+
+/** A connection as the server sees it, for peakDetail. */
+interface Live {
+  acceptedAt: number;
+  quitSent: boolean;
+  clientClosed: boolean;
+}
 
 export function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
   const half = options.rttMs / 2;
   const counters = emptyCounters();
   /** Connections the server has not closed yet (for peakUntilServerClosed). */
   let serverOpen = 0;
+  /** Connections counted in `open`. */
+  const live = new Set<Live>();
+  const describe = (c: Live, at: number): string =>
+    `${Math.round(at - c.acceptedAt)} ms old${c.quitSent ? ', QUIT sent' : ''}${c.clientClosed ? ', closed by the client' : ''}`;
   const sockets = new Set<net.Socket>();
 
   let closed = false;
@@ -85,12 +114,19 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
     let lastSpeaker: 'client' | 'server' = 'client';
     /** What the client sent before the server accepted: delivered in order once it has. */
     const early: Array<Buffer | 'end' | 'reset'> = [];
+    const me: Live = { acceptedAt: 0, quitSent: false, clientClosed: false };
 
-    /** The client's FIN or reset reached the server (or the server closed first). */
+    /**
+     * The connection is over for the server: the client's FIN or reset reached it, or the server
+     * closed its own end (Postfix does right after its 221). Counting until the client's goodbye
+     * has also crossed the model's RTT/2 would hold a finished session open for the count after
+     * the server let it go, and the client's next connection could then be counted beside it.
+     */
     const clientGone = (): void => {
       if (!serverSawOpen || clientGoneAtServer) return;
       clientGoneAtServer = true;
       counters.open--;
+      live.delete(me);
     };
     const toServer = (item: Buffer | 'end' | 'reset'): void => {
       if (!upstream) {
@@ -109,6 +145,7 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
 
     client.on('data', (chunk: Buffer) => {
       counters.bytesToServer += chunk.length;
+      if (/(^|\n)QUIT\r?\n/i.test(chunk.toString('latin1'))) me.quitSent = true;
       lastSpeaker = 'client';
       later(half, () => toServer(chunk));
     });
@@ -119,6 +156,7 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
     client.on('error', () => {});
     client.on('close', () => {
       sockets.delete(client);
+      me.clientClosed = true;
       // Gone without a FIN (a reset, a destroy): the server sees the connection drop.
       if (!clientEnded) later(half, () => toServer('reset'));
     });
@@ -126,7 +164,12 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
     later(1.5 * options.rttMs, () => {
       counters.connections++;
       counters.open++;
-      counters.peakOpen = Math.max(counters.peakOpen, counters.open);
+      me.acceptedAt = performance.now();
+      live.add(me);
+      if (counters.open > counters.peakOpen) {
+        counters.peakOpen = counters.open;
+        counters.peakDetail = [...live].map((c) => describe(c, me.acceptedAt));
+      }
       serverOpen++;
       counters.peakUntilServerClosed = Math.max(counters.peakUntilServerClosed, serverOpen);
       serverSawOpen = true;
@@ -145,6 +188,7 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
       });
       up.on('end', () => {
         upstreamEnded = true;
+        clientGone();
         later(half, () => {
           if (!client.destroyed && client.writable) client.end();
         });
@@ -174,7 +218,8 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
         counters,
         reset() {
           const open = counters.open;
-          Object.assign(counters, emptyCounters(), { open, peakOpen: open, peakUntilServerClosed: serverOpen });
+          const at = performance.now();
+          Object.assign(counters, emptyCounters(), { open, peakOpen: open, peakDetail: [...live].map((c) => describe(c, at)), peakUntilServerClosed: serverOpen });
         },
         close: () =>
           new Promise<void>((done) => {

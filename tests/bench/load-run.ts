@@ -1,3 +1,4 @@
+import { httpGet } from '../support/daemon-process';
 import { mixedList } from './address-list';
 import type { BenchProxies } from './bench-proxies';
 import { score, type Correctness } from './fig-bulk';
@@ -23,11 +24,13 @@ export interface LoadRun {
   wallMs: number;
   correctness: Correctness;
   phases: LoadPhase[];
-  rssKb: { idle: number; peak: number; afterIdle: number };
+  rssKb: { idle: number; afterHttp: number; peak: number; afterIdle: number };
   fds: { idle: number; afterIdle: number };
   connections: number;
   /** The most connections open at once to one MX host (until the client's goodbye reached it). */
   peakPerHost: number;
+  /** What the connections open at that peak were doing (latency-proxy.ts). */
+  peakDetail: string[];
   /** The same, until the server had closed its end too (see ProxyCounters.peakUntilServerClosed). */
   peakPerHostUntilServerClosed: number;
   /** Connections still open at the servers after the run settled. */
@@ -49,6 +52,10 @@ export async function loadRun(
   try {
     await sleep(idleMs);
     const idle = { rss: session.rssKb(), fds: session.openFds() };
+    // What the first HTTP request adds (the HTTP API loads then: daemon/src/server/lazy-http.ts).
+    if ((await httpGet(session.daemon.port, '/health')).status !== 200) throw new Error('GET /health did not answer 200');
+    await sleep(idleMs);
+    const afterHttp = session.rssKb();
     await proxies.reset();
     let peak = idle.rss;
     const sampler = setInterval(() => {
@@ -87,10 +94,11 @@ export async function loadRun(
       wallMs: done.reduce((a, p) => a + p.wallMs, 0),
       correctness: score(lists.flat(), answers),
       phases: done,
-      rssKb: { idle: idle.rss, peak: Math.max(peak, last.rssKb), afterIdle: last.rssKb },
+      rssKb: { idle: idle.rss, afterHttp, peak: Math.max(peak, last.rssKb), afterIdle: last.rssKb },
       fds: { idle: idle.fds, afterIdle: last.fds },
       connections: totals.connections,
       peakPerHost: totals.peakOpen,
+      peakDetail: totals.peakDetail,
       peakPerHostUntilServerClosed: totals.peakUntilServerClosed,
       leftOpen: totals.open,
     };

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderBulk, type BulkFigure } from './fig-bulk';
+import { renderBulk, type BulkFigure, type BulkRow } from './fig-bulk';
 import { renderContentDetection, type ContentDetectionFigure } from './fig-content-detection';
 import { renderFreshAddress, type FreshFigure } from './fig-fresh-address';
 import { renderFuzz, type FuzzFigure } from './fig-fuzz';
@@ -19,6 +19,8 @@ export interface BenchResults {
   command: string;
   rttMs: number;
   machine: Machine;
+  /** The commit measured (`git describe --always --dirty`), so a reader can tell how old the figures are. */
+  commit?: string;
   durationMs: number;
   fresh?: FreshFigure;
   bulk?: BulkFigure;
@@ -68,11 +70,24 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     const ratio = median(best.wallMs) / median(worst.wallMs);
     const allRight = ours.every((row) => row.correctness.every((c) => c.right === r.bulk!.addresses));
     const fewer = ours.every((row) => median(row.connections) < median(best.connections));
+    const polite = ours.every((row) => row.peakPerHost <= 2);
     checks.push({
-      target: `the bulk run (${r.bulk.addresses} addresses) ≥ 10× faster than the best peer, with fewer connections`,
-      measured: `${ratio.toFixed(1)}× (slowest of CLI and daemon at default politeness vs ${best.tool}), ${Math.max(...ours.map((o) => median(o.connections)))} vs ${median(best.connections)} connections, ${allRight ? 'every answer right' : 'NOT every answer right'}`,
-      met: ratio >= 10 && fewer && allRight,
+      target: `the bulk run (${r.bulk.addresses} addresses) ≥ 10× faster than the best peer, the CLI's process start included, every answer right, within the politeness caps`,
+      measured:
+        `${ratio.toFixed(1)}× (slowest of CLI and daemon at default politeness, ${ms(median(worst.wallMs))}, vs ${best.tool}, ${ms(median(best.wallMs))} for its library calls alone), ` +
+        `${Math.max(...ours.map((o) => median(o.connections)))} vs ${median(best.connections)} connections, at most ${Math.max(...ours.map((o) => o.peakPerHost))} open per MX host, ${allRight ? 'every answer right' : 'NOT every answer right'}`,
+      met: ratio >= 10 && fewer && allRight && polite,
     });
+    const small = r.bulk.small;
+    if (small) {
+      const perDomain = (row: BulkRow) => median(row.turns) / 10;
+      const floor = (small.floor.ordinary.turns * 7 + small.floor['catch-all'].turns * 3) / 10;
+      checks.push({
+        target: `round trips per domain at the floor: a domain's batch within the error budget costs one session of ${floor.toFixed(0)} server turns (greeting, EHLO, one pipelined MAIL/RCPT…/probe/QUIT flight)`,
+        measured: `${small.addresses} addresses (${small.perDomain} per domain): ${small.rows.map((row) => `${row.tool.replace('MailPing ', '')} ${perDomain(row).toFixed(1)} turns and ${(median(row.connections) / 10).toFixed(1)} sessions per domain`).join(', ')}`,
+        met: small.rows.every((row) => perDomain(row) <= floor && median(row.connections) <= 10),
+      });
+    }
   }
   if (r.websocket && !('error' in r.websocket.sequential)) {
     const s = r.websocket.sequential;
@@ -142,7 +157,8 @@ export function renderTargets(checks: TargetCheck[]): string {
 /** The generated part of docs/benchmarks.md. */
 export function renderResults(r: BenchResults): string {
   const sections: string[] = [
-    `Produced by \`${r.command}\` in ${ms(r.durationMs)}${r.quick ? ' (quick run: small sizes, single runs)' : ''}, latency proxy RTT ${r.rttMs} ms.`,
+    `Produced by \`${r.command}\` in ${ms(r.durationMs)}${r.quick ? ' (quick run: small sizes, single runs)' : ''}, latency proxy RTT ${r.rttMs} ms` +
+      `${r.commit ? `, at commit \`${r.commit}\`` : ''}. These are that run's figures: the code may have changed since (see the commit).`,
     '',
     '### Machine',
     '',

@@ -48,6 +48,9 @@ beforeAll(async () => {
   mailping = join(dir, 'prefix/bin/mailping');
 }, 300_000);
 
+const run_ = (args: string[]): Promise<{ stdout: string; stderr: string }> =>
+  run(mailping, args, { cwd: dir, env: env(), timeout: 30_000 }).catch((error: { stdout: string; stderr: string }) => error);
+
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -84,5 +87,16 @@ describe('the packed and installed `mailping`', () => {
     expect(results.map((r) => `${r.address} ${r.verdict}/${r.reason}`)).toEqual(['alice@valid.test deliverable/accepted', 'nobody@valid.test undeliverable/mailbox_not_found']);
     const again = await run(mailping, args, { cwd: dir, env: env() }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect(again.stderr).toMatch(/2 from cache/);
+  });
+
+  it('finds its address lists in the installed package: a disposable role address is flagged', async () => {
+    const lists = join(dir, 'prefix/lib/node_modules/@mailping/daemon/dist/lists');
+    expect(readdirSync(lists).sort()).toEqual(['disposable-wildcards.txt', 'disposable.txt', 'free.txt', 'roles.txt']);
+    // mailinator.com does not resolve in the lab (NXDOMAIN): the flags come from the lists alone.
+    const args = ['verify', '--json', '--no-cache', '--dns-server', lab.dnsServer, '--timeout', '4', 'info@mailinator.com', 'alice@valid.test'];
+    const run = await run_(args);
+    const [disposable, plain] = run.stdout.trim().split('\n').map((l) => verificationResultSchema.parse(JSON.parse(l)));
+    expect(disposable!.flags).toMatchObject({ disposable: true, roleAccount: true });
+    expect(plain!.flags).toEqual({ disposable: false, roleAccount: false, freeProvider: false });
   });
 });

@@ -57,6 +57,28 @@ describe('scheduler against the lab', () => {
     expect(sessions[0]!.rcpt).toBe(11);
   });
 
+  it('lets addresses that arrive while their domain is being verified join the session already open', async () => {
+    const ip = '127.0.1.12';
+    const log = maillogFrom();
+    const h = makeHarness({ sourceIp: ip });
+    const late: Array<Promise<{ result: { reason: string; smtp: { connections: number } | null } }>> = [];
+    const first = h.scheduler.submit('alice@valid.test', {
+      clientId: 'reads',
+      // The second "read" of a list: it arrives once the first address's session is connecting.
+      onProgress: (stage) => {
+        if (stage === 'connect' && late.length === 0) late.push(...['bob', 'nobody', 'first.last'].map((l) => h.scheduler.submit(`${l}@valid.test`, { clientId: 'reads' })));
+      },
+    });
+    await waitFor('the late addresses to be sent', () => late.length > 0);
+    const answers = await Promise.all([first, ...late]);
+    expect(answers.map((a) => a.result.reason)).toEqual(['accepted', 'accepted', 'mailbox_not_found', 'accepted']);
+    expect(answers.every((a) => a.result.smtp!.connections === 1)).toBe(true);
+    const sessions = await log.sessions(ip);
+    expect(sessions).toHaveLength(1);
+    // The four addresses and the catch-all probe.
+    expect(sessions[0]!.rcpt).toBe(5);
+  });
+
   it('runs domains in parallel, up to the verifier\'s concurrency', async () => {
     const sessionsSeen = async (concurrency: number): Promise<number> => {
       const h = makeHarness({ verifier: { concurrency } });

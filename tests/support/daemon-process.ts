@@ -85,6 +85,22 @@ export interface StartDaemonOptions {
   ready?: (port: number) => Promise<boolean>;
 }
 
+/**
+ * Whether something accepts TCP connections on the port (127.0.0.1): ready without an HTTP
+ * request, which would load the daemon's HTTP API (it loads at the first one, see
+ * daemon/src/server/lazy-http.ts) where the browser extension only ever opens a WebSocket.
+ */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 export async function startDaemon(options: StartDaemonOptions): Promise<DaemonProcess> {
   const port = options.port ?? (await freePort());
   const portArgs = options.portFlag === false ? [] : ['--port', String(port)];

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { makeHome, removeHome, startDaemon, type DaemonProcess } from './daemon-process';
+import { acceptsConnections, makeHome, removeHome, startDaemon, type DaemonProcess } from './daemon-process';
 import { pairClient } from './pairing';
 import type { TestClient } from './ws-test-client';
 
@@ -30,7 +30,8 @@ export async function startPairedDaemon(settings: Record<string, unknown>, optio
   const home = await makeHome(settings);
   let daemon: DaemonProcess | null = null;
   try {
-    daemon = await startDaemon({ home });
+    // Started as the extension finds it: no HTTP request before the WebSocket (see acceptsConnections).
+    daemon = await startDaemon({ home, ready: acceptsConnections });
     const { client, token } = await pairClient(daemon.port, home, undefined, options.label);
     const d = daemon;
     return {

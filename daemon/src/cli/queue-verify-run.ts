@@ -1,12 +1,11 @@
 import type { VerificationResult } from '@mailping/shared';
 import { bullmq } from '../queue/cjs-modules';
-import { loadSettings, SettingsError } from '../config/load-settings';
-import { mailpingPaths } from '../config/paths';
 import { readEvents } from '../queue/answers';
 import type { BatchData } from '../queue/batch-processor';
 import { QUEUE_NAME } from '../queue/keys';
 import { clientConnection, reportOutages } from '../queue/redis-connection';
 import { submitList } from '../queue/submit-list';
+import { commandSettings } from './command-settings';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_IO, EXIT_UNAVAILABLE, exitCodeFor } from './exit-codes';
 import { columnWidth, ListOutput } from './list-output';
 import type { ResultFileFormat } from './result-file-format';
@@ -36,14 +35,8 @@ async function reachable(redis: ReturnType<typeof clientConnection>, timeoutMs: 
  */
 export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { queue: string; list?: string }, format: ResultFileFormat | null): Promise<number> {
   const say = (line: string): void => void process.stderr.write(`mailping: ${line}\n`);
-  let settings;
-  try {
-    settings = loadSettings(mailpingPaths());
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    say(error.message);
-    return EXIT_CONFIG;
-  }
+  const settings = commandSettings(say);
+  if (!settings) return EXIT_CONFIG;
   const output = await ListOutput.open(flags, format, { total: inputs.length, width: columnWidth(inputs), say });
   if (!output) return EXIT_IO;
   const redis = clientConnection(flags.queue);

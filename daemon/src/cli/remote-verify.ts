@@ -1,6 +1,5 @@
 import type { VerificationResult } from '@mailping/shared';
-import { loadSettings, SettingsError } from '../config/load-settings';
-import { mailpingPaths } from '../config/paths';
+import { commandSettings } from './command-settings';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_IO, EXIT_NOPERM, EXIT_TEMPFAIL, EXIT_UNAVAILABLE, EXIT_USAGE, exitCodeFor } from './exit-codes';
 import { ListOutput, type ListAnswer } from './list-output';
 import type { ResultFileFormat } from './result-file-format';
@@ -35,14 +34,8 @@ const MAX_RETRIES = 20;
 const say = (line: string): void => void process.stderr.write(`mailping: ${line}\n`);
 
 export async function runRemoteVerify(inputs: string[], flags: RemoteFlags, format: ResultFileFormat | null): Promise<number> {
-  let settings;
-  try {
-    settings = loadSettings(mailpingPaths());
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    say(error.message);
-    return EXIT_CONFIG;
-  }
+  const settings = commandSettings(say);
+  if (!settings) return EXIT_CONFIG;
   const where = flags.server === true ? settings.client.server : flags.server;
   if (!where) {
     say('--server needs a URL (or set one: mailping connect https://your.server <invite code>)');

@@ -1,7 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Command, Option } from 'commander';
-import { loadSettings, SettingsError } from '../config/load-settings';
 import { ensureDirectories, mailpingPaths } from '../config/paths';
 import { verifierOptionsFromSettings } from '../config/verifier-options';
 import { createScheduler } from '../scheduler/scheduler';
@@ -10,6 +9,7 @@ import { ListenError } from '../server/listen';
 import { createLogger } from '../server/logger';
 import { openDatabase } from '../store/database';
 import { createLazyVerifier } from '../verify/lazy-verifier';
+import { commandSettings } from './command-settings';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_UNAVAILABLE } from './exit-codes';
 import { positiveInt } from './option-parsers';
 
@@ -41,14 +41,8 @@ function collectStartupGarbage(): void {
 
 async function serve(flags: ServeFlags, version: string): Promise<number> {
   const paths = mailpingPaths();
-  let settings;
-  try {
-    settings = loadSettings(paths);
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    process.stderr.write(`mailping serve: ${error.message}\n`);
-    return EXIT_CONFIG;
-  }
+  const settings = commandSettings((line) => void process.stderr.write(`mailping serve: ${line}\n`), { paths });
+  if (!settings) return EXIT_CONFIG;
   const port = flags.port ?? settings.port;
   // bin/mailping.js started `serve` without V8's optimizing compiler (~4 MB resident: a local
   // daemon's time goes to DNS and SMTP, not to JavaScript). Server mode, with many clients, wants it back.

@@ -73,6 +73,12 @@ export function verifyCommand(setExitCode: (code: number) => void): Command {
         setExitCode(bySyntax);
         return;
       }
+      // Every address answered recently (`mailping verify` of one address again): from the cache alone.
+      const fromCache = (await import('./cached-answers')).answerFromCache(inputs, flags);
+      if (fromCache !== null) {
+        setExitCode(fromCache);
+        return;
+      }
       const { runVerify } = await import('./verify-run');
       setExitCode(await runVerify(inputs, flags, format));
     });

@@ -1,12 +1,11 @@
 import { DEFAULT_LIST_RETRY_FOR_MS } from './retry-gate';
 import type { VerificationResult } from '@mailping/shared';
-import { loadSettings, SettingsError } from '../config/load-settings';
 import { ensureDirectories, mailpingPaths } from '../config/paths';
-import type { Settings } from '../config/settings';
 import { verifierOptionsFromSettings } from '../config/verifier-options';
 import { createScheduler } from '../scheduler/scheduler';
 import { openDatabase, type Db } from '../store/database';
 import { createVerifier } from '../verify/pipeline';
+import { commandSettings } from './command-settings';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_IO, exitCodeFor } from './exit-codes';
 import { columnWidth, ListOutput } from './list-output';
 import { RetryWait } from './retry-wait';
@@ -52,14 +51,8 @@ export { DEFAULT_LIST_RETRY_FOR_MS } from './retry-gate';
 export async function runVerify(inputs: string[], flags: VerifyFlags, format: ResultFileFormat | null): Promise<number> {
   const say = (line: string): void => void process.stderr.write(`mailping: ${line}\n`);
   const paths = mailpingPaths();
-  let settings: Settings;
-  try {
-    settings = settingsWithFlags(loadSettings(paths), flags);
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    say(error.message);
-    return EXIT_CONFIG;
-  }
+  const settings = commandSettings(say, { paths, adjust: (s) => settingsWithFlags(s, flags) });
+  if (!settings) return EXIT_CONFIG;
 
   let db: Db;
   try {

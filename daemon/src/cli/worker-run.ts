@@ -1,11 +1,10 @@
-import { loadSettings, SettingsError } from '../config/load-settings';
-import { mailpingPaths } from '../config/paths';
 import { verifierOptionsFromSettings } from '../config/verifier-options';
 import { startWorker } from '../queue/worker';
 import { timeScale } from '../queue/time-scale';
 import { loadAddressLists } from '../verify/flags';
 import { DEFAULT_OPTIONS } from '../verify/options';
 import { sourceAddressDialer } from '../verify/smtp/dial';
+import { commandSettings } from './command-settings';
 import { EXIT_CONFIG, EXIT_UNAVAILABLE } from './exit-codes';
 import { settingsWithFlags } from './verify-settings';
 import type { WorkerFlags } from './worker-command';
@@ -13,14 +12,8 @@ import type { WorkerFlags } from './worker-command';
 /** Runs until SIGINT/SIGTERM; running batches finish (and store their answers) first. */
 export async function runWorker(flags: WorkerFlags): Promise<number> {
   const log = (message: string): void => void process.stderr.write(`mailping worker: ${message}\n`);
-  let settings;
-  try {
-    settings = settingsWithFlags(loadSettings(mailpingPaths()), flags);
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    log(error.message);
-    return EXIT_CONFIG;
-  }
+  const settings = commandSettings(log, { adjust: (s) => settingsWithFlags(s, flags) });
+  if (!settings) return EXIT_CONFIG;
   const verifierOptions = {
     ...verifierOptionsFromSettings(settings),
     // A SOCKS proxy decides the source address itself.

@@ -278,6 +278,29 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         outcome = await verifier.verifyDomain(lane.domain, batch.map((j) => j.address), {
           signal: entry.controller.signal,
           onProgress: (address, stage) => advance(byKey.get(address), stage),
+          // Addresses of this domain that arrive while it runs (a list over a WebSocket comes in
+          // several reads) join its sessions instead of waiting for a batch of their own.
+          more: (max, accepts) => {
+            if (closing) return [];
+            const joining: Job[] = [];
+            const room = Math.min(max, maxBatch - batch.length, lane.bucket.available());
+            for (let i = 0; i < lane.queue.length && joining.length < room; ) {
+              const job = lane.queue[i]!;
+              if (accepts(job.address)) {
+                lane.queue.splice(i, 1);
+                joining.push(job);
+              } else i++;
+            }
+            lane.bucket.take(joining.length);
+            queuedJobs -= joining.length;
+            runningJobs += joining.length;
+            for (const job of joining) {
+              job.state = 'running';
+              byKey.set(job.address.normalized, job);
+              batch.push(job);
+            }
+            return joining.map((j) => j.address);
+          },
         });
       } catch (error) {
         log(`verifying ${lane.domain} failed: ${(error as Error).stack ?? String(error)}`);

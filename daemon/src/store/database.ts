@@ -112,7 +112,8 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
-  const db = new Database(file, { readonly: options.readonly ?? false, timeout: 5000 });
+  // Read-only never creates the file: opening one that is not there fails.
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, timeout: 5000 });
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

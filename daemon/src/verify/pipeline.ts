@@ -8,7 +8,7 @@ import { HostLimiter } from './host-limiter';
 import { classifyNotAsked } from './not-asked';
 import { resolveOptions, type VerifierOptions } from './options';
 import { SmtpFailureError } from './smtp/failure';
-import { runSmtpBatch, type BatchOutcome, type MxTarget, type RecipientOutcome, type SmtpPhase } from './smtp/session';
+import { runSmtpBatch, type BatchOutcome, type MoreAddresses, type MxTarget, type RecipientOutcome, type SmtpPhase } from './smtp/session';
 
 export type ProgressStage = 'dns' | SmtpPhase | 'done';
 
@@ -20,6 +20,11 @@ export interface VerifyHooks {
   onResult?: (result: VerificationResult, index: number) => void;
   /** What another process already knows about this domain's catch-all (verifyDomain): no probe then. */
   knownCatchAll?: boolean | null;
+  /**
+   * verifyDomain: addresses of the domain that arrived after the call; the running sessions ask
+   * them too (up to what the batch was sized for), and the returned map answers them as well.
+   */
+  more?: MoreAddresses;
 }
 
 export interface Verifier {
@@ -84,13 +89,22 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
     const known = catchAll.get(domain);
     const knownCatchAll = hooks.knownCatchAll ?? (known && Date.now() - known.at < CATCH_ALL_TTL_MS ? known.value : null);
     const smtpStart = performance.now();
-    const batch = await runDomain(targets, addresses, options.probeCatchAll && knownCatchAll === null, hooks, startedAt);
+    // Newcomers taken by the running sessions are answered with the rest.
+    const asked = [...addresses];
+    const more: MoreAddresses | undefined = hooks.more
+      ? (max, accepts) => {
+          const got = hooks.more!(max, accepts);
+          asked.push(...got);
+          return got;
+        }
+      : undefined;
+    const batch = await runDomain(targets, addresses, options.probeCatchAll && knownCatchAll === null, { ...hooks, ...(more && { more }) }, startedAt);
     const smtpMs = round(performance.now() - smtpStart);
     const domainCatchAll = batch.catchAll ?? knownCatchAll;
     if (batch.catchAll !== null) catchAll.set(domain, { value: batch.catchAll, at: Date.now() });
 
     const deferralUntil = batch.deferral ? new Date(Date.now() + options.deferralBackoffMs) : null;
-    for (const a of addresses) {
+    for (const a of asked) {
       const outcome = batch.recipients.get(a.normalized);
       if (!outcome) continue;
       const classification = outcome.notAsked ? classifyNotAsked(outcome.notAsked) : classifySmtp(outcome, domainCatchAll);
@@ -126,7 +140,7 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
             : null,
       }));
     }
-    progress(all, 'done');
+    progress(asked.map((a) => a.normalized), 'done');
     return results;
   }
 
@@ -152,7 +166,7 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
         targets,
         addresses,
         { ...options, probeCatchAll: probe, acquireSlot: options.acquireSlot ?? ((ip, s) => limiter.acquire(ip, s)) },
-        { signal, startedAt, onPhase: (list, phase) => list.forEach((a) => hooks.onProgress?.(a, phase)) },
+        { signal, startedAt, onPhase: (list, phase) => list.forEach((a) => hooks.onProgress?.(a, phase)), ...(hooks.more && { more: hooks.more }) },
         sessions,
       );
     } finally {

@@ -1,8 +1,9 @@
 import type { ParsedAddress } from '@mailping/shared';
+import { refusalShare } from './chunk-plan';
 import type { TranscriptSink } from './connection';
 import type { SmtpFailure } from './failure';
 import type { Reply } from './reply-parser';
-import type { BatchOutcome, Decision, Deferral, MxTarget, RecipientOutcome, SessionStop } from './session-types';
+import type { BatchOutcome, Decision, Deferral, MoreAddresses, MxTarget, RecipientOutcome, SessionStop } from './session-types';
 import { TranscriptRecorder } from './transcript';
 
 /** Where a session stood when it ended: what the settlement of its unanswered addresses needs. */
@@ -60,20 +61,50 @@ export class BatchState {
   private lastAttempts: number[] = [];
   private firstDeferral: Deferral | null = null;
   private opened = 0;
+  /** RCPT replies so far and how many refused: the share guides when a session says QUIT. */
+  private rcptReplies = 0;
+  private rcptRefusals = 0;
   private tlsDemanded = false;
   private brokenProtocol = false;
   readonly transcript: TranscriptRecorder;
   readonly needsSmtputf8: boolean;
-  readonly maxConnections: number;
+  private maxConnections: number;
+  private readonly perSession: number;
+  /** Newcomers the batch may still take (`more`), within the size it was planned for. */
+  private room: number;
 
-  constructor(recipients: ParsedAddress[], options: { probeCatchAll: boolean; errorBudget: number }, startedAt: number, workers: number) {
+  constructor(
+    recipients: ParsedAddress[],
+    options: { probeCatchAll: boolean; errorBudget: number },
+    startedAt: number,
+    workers: number,
+    private readonly more: { pull: MoreAddresses; room: number } | null = null,
+  ) {
     this.queue = [...recipients];
     this.transcript = new TranscriptRecorder(startedAt);
     this.needsSmtputf8 = recipients.some((r) => r.smtputf8);
     this.probe = { wanted: options.probeCatchAll, claimed: false, done: false, catchAll: null, reply: null };
     // Enough sessions for the error budget, plus a reconnect or two each; never an endless loop.
-    this.maxConnections = 2 * workers + Math.ceil(recipients.length / Math.max(1, options.errorBudget - 1));
+    this.perSession = Math.max(1, options.errorBudget - 1);
+    this.maxConnections = 2 * workers + Math.ceil(recipients.length / this.perSession);
+    this.room = more?.room ?? 0;
     for (const r of recipients) this.involvement.set(r.normalized, new Set());
+  }
+
+  /**
+   * Newcomers for the domain join the queue while sessions are still asking: a list that arrives
+   * in several reads is asked in the sessions already open rather than in sessions of its own.
+   * Not once the server deferred us; not an address needing SMTPUTF8 after MAIL went without it.
+   */
+  private refill(wanted: number): void {
+    if (!this.more || this.halted || this.room <= 0 || wanted <= 0) return;
+    const got = this.more.pull(Math.min(wanted, this.room), (a) => !a.smtputf8 || this.needsSmtputf8);
+    this.room -= got.length;
+    for (const r of got) {
+      this.queue.push(r);
+      this.involvement.set(r.normalized, new Set());
+    }
+    this.maxConnections += Math.ceil(got.length / this.perSession);
   }
 
   hand(): Hand {
@@ -82,6 +113,7 @@ export class BatchState {
 
   /** Addresses still to ask, for this hand. Nothing once the server deferred the batch. */
   waiting(hand: Hand): number {
+    if (this.queue.length === 0) this.refill(this.room);
     return this.halted ? 0 : hand.held.length + this.queue.length;
   }
 
@@ -141,6 +173,7 @@ export class BatchState {
   /** Up to `size` addresses to ask next: the ones this hand holds first, then new ones from the queue. */
   take(hand: Hand, size: number): ParsedAddress[] {
     if (this.halted) return [];
+    this.refill(size - hand.held.length - this.queue.length);
     while (hand.held.length < size && this.queue.length > 0) {
       const next = this.queue.shift()!;
       hand.held.push(next);
@@ -160,6 +193,8 @@ export class BatchState {
    * longer waiting, but not answered either.
    */
   provisional(hand: Hand, address: ParsedAddress, decision: Answer): void {
+    this.rcptReplies++;
+    if (decision.reply && decision.reply.code >= 400) this.rcptRefusals++;
     hand.held = hand.held.filter((r) => r !== address);
     hand.unproven.push({ address, decision });
   }
@@ -182,6 +217,11 @@ export class BatchState {
   disprove(hand: Hand): void {
     hand.held.unshift(...hand.unproven.map((u) => u.address));
     hand.unproven = [];
+  }
+
+  /** The share of this batch's RCPTs the server refused so far (1/2 before any reply). */
+  get refusalShare(): number {
+    return refusalShare(this.rcptRefusals, this.rcptReplies);
   }
 
   get answered(): number {

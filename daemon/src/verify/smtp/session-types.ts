@@ -1,4 +1,4 @@
-import type { TranscriptEntry } from '@mailping/shared';
+import type { ParsedAddress, TranscriptEntry } from '@mailping/shared';
 import type { Dialer } from './dial';
 import type { SmtpFailure } from './failure';
 import type { Reply } from './reply-parser';
@@ -39,7 +39,16 @@ export interface SessionContext {
   signal: AbortSignal;
   startedAt: number;
   onPhase?: (addresses: string[], phase: SmtpPhase) => void;
+  /** Newcomers for this domain that arrived while the batch runs (see `MoreAddresses`). */
+  more?: MoreAddresses;
 }
+
+/**
+ * Up to `max` addresses of the domain that arrived after the batch started, each one `accepts`;
+ * the batch asks them in its running sessions rather than leave them for a batch of their own
+ * (a list sent over a WebSocket arrives in several reads).
+ */
+export type MoreAddresses = (max: number, accepts: (address: ParsedAddress) => boolean) => ParsedAddress[];
 
 /**
  * Whose words a recipient's outcome carries:

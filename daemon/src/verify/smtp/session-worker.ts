@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ParsedAddress } from '@mailping/shared';
 import type { BatchState, Hand, SessionEnd, SessionStatus } from './batch-state';
+import { likelyLastFlight, worthFollowUp } from './chunk-plan';
 import * as cmd from './command';
 import { SmtpConnection, type Outgoing } from './connection';
 import { hasCapability, NO_CAPABILITIES, parseEhlo, type Capabilities } from './ehlo';
@@ -172,9 +173,10 @@ export class SessionWorker {
       // A domain that accepted a random address accepts them all: then only the session cap counts.
       const errorRoom = this.state.catchAll === true ? o.maxRcptPerSession : o.errorBudget - errors - probeCost;
       const room = Math.min(errorRoom, o.maxRcptPerSession - rcpts);
-      // One RCPT per round trip costs more than a fresh session (connect, EHLO: about four round
-      // trips for a whole budget of RCPTs), unless it is the last address.
-      if (room < 1 || (room === 1 && rcpts > 0 && this.state.waiting(this.hand) > 1)) return { kind: 'done' };
+      // A trickle of RCPTs per round trip costs more than a fresh session (connect, EHLO: about
+      // four round trips for a whole budget of RCPTs), unless it finishes the domain.
+      const waiting = this.state.waiting(this.hand);
+      if (room < 1 || (rcpts > 0 && !worthFollowUp(room, waiting))) return { kind: 'done' };
       const chunk = this.state.take(this.hand, pipelining ? room : 1);
       if (chunk.length === 0) return { kind: 'done' };
       this.phase('rcpt', chunk);
@@ -185,9 +187,19 @@ export class SessionWorker {
       for (const r of rcptsNow) commands.push({ line: cmd.rcptTo(r.normalized), tag: r.normalized });
       const withProbe = pipelining && this.state.claimProbe();
       if (withProbe) commands.push({ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG });
-      // Nothing left to ask after this chunk: QUIT goes in the same flight. It saves the goodbye's
-      // round trip, and its 221 coming last proves no reply before it was extra or missing.
-      const quitting = pipelining && this.state.waiting(this.hand) === chunk.length;
+      // Probably the session's last flight (nothing left, or too little budget left after the
+      // refusals it will likely draw): QUIT goes with it. It saves the goodbye's round trip, and
+      // its 221 coming last proves no reply before it was extra or missing.
+      const quitting =
+        pipelining &&
+        likelyLastFlight({
+          rcpts: rcptsNow.length + (withProbe ? 1 : 0),
+          probe: withProbe,
+          errorRoom: this.state.catchAll === true ? Infinity : o.errorBudget - errors,
+          sessionRoom: o.maxRcptPerSession - rcpts,
+          waiting,
+          refusalShare: this.state.refusalShare,
+        });
       if (quitting) commands.push({ line: cmd.QUIT });
 
       this.state.sent(this.hand, rcptsNow);

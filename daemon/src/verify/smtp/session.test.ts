@@ -1,7 +1,7 @@
 import { parseAddress, type ParsedAddress } from '@mailping/shared';
 import { describe, expect, it } from 'vitest';
 import { memoryDialer, politePeer, type MemoryPeer, type MemoryScript } from './memory-dialer.test-support';
-import { runSmtpBatch, type BatchOutcome, type SessionOptions } from './session';
+import { runSmtpBatch, type BatchOutcome, type MoreAddresses, type SessionOptions } from './session';
 
 const target = { host: 'mx.memory.test', ip: '192.0.2.25', preference: 10 };
 
@@ -13,7 +13,7 @@ function addresses(count: number, local = (i: number) => `user${i}`): ParsedAddr
   });
 }
 
-async function run(script: MemoryScript, list: ParsedAddress[], overrides: Partial<SessionOptions> = {}, sessions = 1) {
+async function run(script: MemoryScript, list: ParsedAddress[], overrides: Partial<SessionOptions> = {}, sessions = 1, more?: MoreAddresses) {
   const dialer = memoryDialer(script);
   const options: SessionOptions = {
     helo: 'verifier.memory.test',
@@ -30,7 +30,7 @@ async function run(script: MemoryScript, list: ParsedAddress[], overrides: Parti
     randomLocalPart: () => 'probe0random',
     ...overrides,
   };
-  const outcome = await runSmtpBatch([target], list, options, { signal: new AbortController().signal, startedAt: performance.now() }, sessions);
+  const outcome = await runSmtpBatch([target], list, options, { signal: new AbortController().signal, startedAt: performance.now(), ...(more && { more }) }, sessions);
   await dialer.settled();
   return { outcome, dialer };
 }
@@ -102,6 +102,51 @@ describe('runSmtpBatch over an in-memory server', () => {
     expect([...outcome.recipients.values()].every((o) => o.evidence === 'own' && o.reply?.code === 550)).toBe(true);
     expect(Math.max(...errorsPerConnection.filter((n) => n !== undefined))).toBeLessThanOrEqual(5);
     expect(dialer.connections).toBe(4);
+  });
+
+  it('sends QUIT with the flight that will probably spend the budget, learning the refusal share from the batch', async () => {
+    const list = addresses(20);
+    const { outcome, dialer } = await run((peer) => politePeer(peer, () => '550 5.1.1 User unknown'), list);
+    expect(dialer.connections).toBe(3);
+    expect([...outcome.recipients.values()].every((o) => o.evidence === 'own' && o.reply?.code === 550)).toBe(true);
+    // Nothing known at first (a refusal share of 1/2): 8 RCPTs, then QUIT in a round trip of its own.
+    expect(of(outcome, 'user1@memory.test').roundTrips).toBe(4);
+    // After 8 refusals of 8, the next session's first flight carries QUIT: greeting, EHLO, one flight.
+    expect(of(outcome, 'user9@memory.test').roundTrips).toBe(3);
+    const second = dialer.received.filter((r) => r.n === 2).map((r) => r.line.split(':')[0]);
+    expect(second).toEqual(['EHLO verifier.memory.test', 'MAIL FROM', ...Array(8).fill('RCPT TO'), 'QUIT']);
+  });
+
+  it('follows up on a connection only while the budget leaves room for 2 RCPTs or for everything left', async () => {
+    const list = addresses(11);
+    // Every other address unknown: 8 RCPTs draw 4 refusals, 3 are left and fit the 4 of budget left.
+    const { dialer } = await run((peer) => politePeer(peer, (a) => (Number(/\d+/.exec(a)![0]) % 2 === 0 ? '550 5.1.1 User unknown' : '250 2.1.5 Ok')), list);
+    expect(dialer.connections).toBe(1);
+    expect(dialer.received.filter((r) => r.line.startsWith('RCPT')).length).toBe(11);
+  });
+
+  it('takes newcomers for the domain into the running session, up to what one session covers', async () => {
+    const all = addresses(10);
+    const late = all.slice(2);
+    const offered: number[] = [];
+    const { outcome, dialer } = await run(
+      (peer) => politePeer(peer, () => '250 2.1.5 Ok'),
+      all.slice(0, 2),
+      {},
+      1,
+      (max, accepts) => {
+        offered.push(max);
+        return late.splice(0, max).filter(accepts);
+      },
+    );
+    // Two asked at first, five joined (7 per session within a budget of 8), three left for later.
+    expect(dialer.connections).toBe(1);
+    expect(offered[0]).toBe(5);
+    expect(outcome.recipients.size).toBe(7);
+    expect([...outcome.recipients.values()].every((o) => o.evidence === 'own' && o.reply?.code === 250)).toBe(true);
+    expect(late.map((a) => a.normalized)).toEqual(['user8@memory.test', 'user9@memory.test', 'user10@memory.test']);
+    // One flight: MAIL, 7 RCPTs and QUIT together.
+    expect(of(outcome, 'user7@memory.test').roundTrips).toBe(3);
   });
 
   it('asks the catch-all probe once, pipelined with the first chunk, across parallel sessions', async () => {

@@ -21,7 +21,10 @@ export async function runSmtpBatch(
   sessions = 1,
 ): Promise<BatchOutcome> {
   const workers = Math.max(1, Math.min(sessions, recipients.length));
-  const state = new BatchState(recipients, options, context.startedAt, workers);
+  // Newcomers may join up to what `sessions` sessions cover within the error budget (the caller
+  // sized the deadline for that).
+  const more = context.more ? { pull: context.more, room: Math.max(0, workers * Math.max(1, options.errorBudget - 1) - recipients.length) } : null;
+  const state = new BatchState(recipients, options, context.startedAt, workers, more);
   await Promise.all(Array.from({ length: workers }, () => new SessionWorker(state, targets, options, context).work()));
   state.settle(context.signal.aborted ? abortFailureOf(context.signal) : null);
   return state.outcome();
