@@ -74,7 +74,10 @@ describe('answers of a batch', () => {
 describe('RCPT token bucket', () => {
   it('gives at most the bucket, then waits for the refill; a domain backoff gives nothing', async () => {
     const take = (n: number) => redis.mpTakeTokens(keys.domainBucket('t.test'), keys.domainBackoff('t.test'), n, 10, 1000);
+    // Asking for 0 takes nothing and says whether a token is left (wait 0) or how long until one is.
+    expect(await take(0)).toEqual([0, 0]);
     expect(await take(7)).toEqual([7, 0]);
+    expect(await take(0)).toEqual([0, 0]);
     const [taken, wait] = await take(7);
     expect(taken).toBe(3);
     expect(wait).toBe(0);
@@ -82,6 +85,9 @@ describe('RCPT token bucket', () => {
     expect(none).toBe(0);
     expect(refill).toBeGreaterThan(0);
     expect(refill).toBeLessThanOrEqual(100);
+    const [nothing, peek] = await take(0);
+    expect(nothing).toBe(0);
+    expect(peek).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 350));
     const [later] = await take(10);
     expect(later).toBeGreaterThanOrEqual(2);

@@ -82,14 +82,15 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
   const mxIp = knownIp ?? (await firstMxAddress(deps, data.domain));
   const controller = new AbortController();
   deps.running.add(controller);
-  // The batch's connection lease comes before its RCPT tokens and is kept for the whole batch
-  // (reconnects included): tokens taken and then held while waiting for a free connection would
-  // be spent later, all at once, above the rate.
+  // The batch's connection lease is kept for the whole batch (reconnects included). Its RCPT
+  // tokens are taken by the engine right before each flight goes out (`takeRcptTokens`): tokens
+  // taken before the lease, the connect and EHLO would be spent later than their window.
   let lease: JobLease | null = null;
   let results: { outcome: Map<string, VerificationResult>; refused: boolean };
-  let batch: ParsedAddress[];
-  let capacity: number;
-  let windowMs: number;
+  const batch = todo;
+  const capacity = settings.politeness.rcptPerMinutePerDomain;
+  const windowMs = scaled(MINUTE_MS, scale);
+  const bucket = { domain: data.domain, capacity, windowMs };
   try {
     if (mxIp) {
       // A 421 this worker heard is known here before Redis has it; Redis's backoff is checked
@@ -103,25 +104,18 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
       }
     }
     const knownCatchAll = catchAllFact === null ? null : catchAllFact === '1';
-    const probe = knownCatchAll === null ? 1 : 0;
-    capacity = settings.politeness.rcptPerMinutePerDomain;
-    windowMs = scaled(MINUTE_MS, scale);
-    const [taken, wait] = await redis.mpTakeTokens(
-      keys.domainBucket(data.domain),
-      keys.domainBackoff(data.domain),
-      todo.length + probe,
-      capacity,
-      windowMs,
-    );
-    // The catch-all probe is an RCPT too: it is paid for like an address.
-    if (taken - probe < 1) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
-    batch = todo.slice(0, taken - probe);
-    results = await verifyOnLeases(deps, data.domain, batch, knownCatchAll, lease, controller);
+    // An empty bucket (or the domain's backoff) puts the batch off before it connects; the
+    // tokens themselves are taken flight by flight (another worker may still get there first:
+    // then the session ends before its first RCPT).
+    const [, wait] = await redis.mpTakeTokens(keys.domainBucket(data.domain), keys.domainBackoff(data.domain), 0, capacity, windowMs);
+    if (wait > 0) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
+    results = await verifyOnLeases(deps, bucket, batch, knownCatchAll, lease, controller);
   } finally {
     deps.running.delete(controller);
     lease?.release();
   }
   const deferred: string[] = [];
+  let unasked = 0;
   const greylisted: string[] = [];
   let saw421Ip: string | null = null;
   let catchAll: boolean | null = null;
@@ -136,6 +130,12 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
     const deferral = result.smtp?.deferral;
     const put421 = deferral !== undefined;
     if (deferral) saw421Ip = deferral.ip ?? result.mx?.ip ?? saw421Ip;
+    // The RCPT budget ran out before this address was asked: it waits for tokens (no deferral:
+    // the server said nothing), and nothing of this batch's session is its answer.
+    if (result.smtp?.error?.code === 'rationed') {
+      unasked++;
+      continue;
+    }
     const notAsked = results.refused && result.reply?.command !== 'RCPT TO';
     if ((put421 || notAsked) && data.deferrals < MAX_DEFERRALS) {
       deferred.push(address.normalized);
@@ -169,7 +169,7 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
     );
   }
 
-  const left = todo.length - batch.length + deferred.length;
+  const left = unasked + deferred.length;
   if (left > 0) {
     if (deferred.length > 0) await job.updateData({ ...data, deferrals: data.deferrals + 1 });
     const backoff = deferred.length > 0 ? scaled(settings.politeness.backoffSeconds * 1000, scale) : 0;
@@ -203,9 +203,15 @@ async function firstMxAddress(deps: BatchDeps, domain: string): Promise<string |
   return lookup.kind === 'mx' ? (lookup.mx[0]?.addresses[0] ?? null) : null;
 }
 
+interface DomainBucket {
+  domain: string;
+  capacity: number;
+  windowMs: number;
+}
+
 async function verifyOnLeases(
   deps: BatchDeps,
-  domain: string,
+  { domain, capacity, windowMs }: DomainBucket,
   batch: ParsedAddress[],
   knownCatchAll: boolean | null,
   lease: JobLease | null,
@@ -216,6 +222,18 @@ async function verifyOnLeases(
     ...deps.verifierOptions,
     // One session per batch: the batch's parallelism is other batches, each on its own lease.
     maxConnectionsPerHost: 1,
+    // Drawn right before each flight of RCPTs, from the bucket named as the job names the domain
+    // (the key every worker uses). Redis unreachable: no tokens, so no RCPT; the batch's unasked
+    // addresses are delayed like any other rationed ones.
+    takeRcptTokens: async (_domain, wanted) => {
+      try {
+        const [taken] = await deps.redis.mpTakeTokens(keys.domainBucket(domain), keys.domainBackoff(domain), wanted, capacity, windowMs);
+        return taken;
+      } catch (error) {
+        deps.log(`RCPT tokens of ${domain} not taken: ${error instanceof Error ? error.message : String(error)}`);
+        return 0;
+      }
+    },
     acquireSlot: async (ip, signal) => {
       let release: () => void;
       if (lease && lease.ip === ip && !lease.inUse) {

@@ -33,7 +33,8 @@ return 1`;
 
 /**
  * KEYS: bucket, domain backoff. ARGV: wanted, capacity, window ms. A bucket of `capacity`
- * tokens refilled at capacity/window; takes what it can of `wanted`. → {taken, wait ms}.
+ * tokens refilled at capacity/window; takes what it can of `wanted`. → {taken, wait ms}, the
+ * wait 0 while a token is left: `wanted` 0 asks whether one is, taking nothing.
  */
 const TAKE_TOKENS = `${NOW}
 local backoff = redis.call('PTTL', KEYS[2])
@@ -48,7 +49,7 @@ local taken = math.min(tonumber(ARGV[1]), math.floor(tokens))
 tokens = tokens - taken
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
 redis.call('PEXPIRE', KEYS[1], window * 2)
-if taken > 0 then return {taken, 0} end
+if taken > 0 or tokens >= 1 then return {taken, 0} end
 return {0, math.max(1, math.ceil((1 - tokens) * window / capacity))}`;
 
 interface PolitenessCommands {

@@ -19,6 +19,8 @@ const REASONS: Partial<Record<FailureCode, Reason>> = {
 export function classifyNotAsked(stop: SessionStop): Classification {
   const host = stop.host ?? 'the mail server';
   const failure = stop.failure;
+  // Our own budget, not the server, stopped the asking: nothing of the session is quoted.
+  if (failure?.failure === 'rationed') return { reason: 'not_verified', detail: `not asked yet: ${failure.message}`, rule: 'not_asked.rationed' };
   let how: string;
   let reason: Reason;
   if (stop.reply) {

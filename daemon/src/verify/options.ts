@@ -36,6 +36,8 @@ export interface VerifierOptions {
    * through Redis, so the cap holds across every worker.
    */
   acquireSlot?: (ip: string, signal: AbortSignal) => Promise<() => void>;
+  /** The domain's RCPT budget, drawn right before each flight (see SessionOptions); `mailping worker` keeps it in Redis. */
+  takeRcptTokens?: (domain: string, wanted: number) => Promise<number>;
   /** Injected resolver (tests, caches); otherwise one is made from dnsServers. */
   resolver?: MxResolver;
   random?: () => number;

@@ -39,6 +39,7 @@ const FAILURE_REASONS: Record<FailureCode, Reason> = {
   protocol_error: 'protocol_error',
   tls_failed: 'protocol_error',
   tls_unavailable: 'protocol_error',
+  rationed: 'not_verified',
 };
 
 /** The verdict of an SMTP conversation about one address. Pure: the same evidence, the same answer. */

@@ -66,6 +66,8 @@ export class BatchState {
   private rcptRefusals = 0;
   private tlsDemanded = false;
   private brokenProtocol = false;
+  /** The domain's RCPT budget refused a flight: no session asks anything more. */
+  private rationed = false;
   readonly transcript: TranscriptRecorder;
   readonly needsSmtputf8: boolean;
   private maxConnections: number;
@@ -130,9 +132,21 @@ export class BatchState {
     return this.opened < this.maxConnections && !this.halted;
   }
 
-  /** Deferred by the server, or its replies came out of step: no session asks anything more. */
+  /** Deferred by the server, its replies came out of step, or the RCPT budget ran out: no session asks anything more. */
   private get halted(): boolean {
-    return this.firstDeferral !== null || this.brokenProtocol;
+    return this.firstDeferral !== null || this.brokenProtocol || this.rationed;
+  }
+
+  /**
+   * The domain's RCPT budget refused the next flight. Every address not answered yet is left
+   * unasked (`rationed`, quoting nothing) for the caller to ask later, when it has tokens again.
+   */
+  ration(): void {
+    this.rationed = true;
+  }
+
+  get wasRationed(): boolean {
+    return this.rationed;
   }
 
   /** The server demanded STARTTLS before MAIL ("530 5.7.0"): later sessions start with it. */
@@ -277,11 +291,17 @@ export class BatchState {
   /**
    * Every address without an answer gets one from its own facts: the session-level reply that
    * stopped it before its RCPT, the failure of its own RCPT, or "not asked" with how the session
-   * ended. `aborted`: the caller gave up (deadline, cancel), which overrides everything.
+   * ended. `aborted`: the caller gave up (deadline, cancel), which overrides everything but a
+   * spent RCPT budget (`ration`): then the unanswered are left unasked, for the caller to ask later.
    */
   settle(aborted: SmtpFailure | null): void {
     for (const r of this.queue.splice(0)) {
       if (this.answers.has(r.normalized)) continue;
+      // Before a deadline's verdict too: the caller asks these later, with tokens.
+      if (this.rationed) {
+        this.answers.set(r.normalized, rationedDecision(this.stops.get(r.normalized)?.rcptSent ?? false));
+        continue;
+      }
       let stop = this.stops.get(r.normalized);
       if (!stop) {
         // Never taken by a session: the last one that ended badly is what kept it from being asked.
@@ -315,6 +335,20 @@ export class BatchState {
   private involve(address: ParsedAddress, connection: number): void {
     this.involvement.get(address.normalized)?.add(connection);
   }
+}
+
+const RATIONED: SmtpFailure = { failure: 'rationed', message: "the domain's RCPT budget ran out before this address was asked" };
+
+/** Not asked for lack of RCPT tokens: nothing the server said is this address's, so nothing is quoted. */
+function rationedDecision(rcptSent: boolean): Decision {
+  return {
+    ...NO_STATUS,
+    reply: null,
+    command: null,
+    evidence: 'not_asked',
+    failure: RATIONED,
+    notAsked: { host: null, reply: null, command: null, failure: RATIONED, rcptSent },
+  };
 }
 
 function settlement(stop: SessionEnd & { rcptSent: boolean }, aborted: SmtpFailure | null): Decision {

@@ -12,7 +12,9 @@ export type FailureCode =
   | 'cancelled'
   | 'protocol_error'
   | 'tls_failed'
-  | 'tls_unavailable';
+  | 'tls_unavailable'
+  /** Our own RCPT budget for the domain (shared by every worker) ran out before the address was asked. */
+  | 'rationed';
 
 export interface SmtpFailure {
   failure: FailureCode;

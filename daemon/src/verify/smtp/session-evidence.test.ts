@@ -96,7 +96,9 @@ describe('own evidence only (property)', () => {
         fc.integer({ min: 2, max: 10 }),
         fc.integer({ min: 1, max: 2 }),
         fc.boolean(),
-        async (s, count, errorBudget, sessions, probeCatchAll) => {
+        // The domain's RCPT budget (queue mode), or none (local mode).
+        fc.option(fc.integer({ min: 0, max: 30 }), { nil: null }),
+        async (s, count, errorBudget, sessions, probeCatchAll, tokens) => {
           // Known limit: an extra reply followed by a 421 or a hang-up before QUIT's 221 cannot be
           // told from an in-step session (nothing after it to check against).
           fc.pre(!(s.extra && (s.hangUpAt !== null || s.answers.includes('deferred'))));
@@ -116,11 +118,21 @@ describe('own evidence only (property)', () => {
             probeCatchAll,
             randomLocalPart: () => 'probe0random',
           };
+          let left = tokens ?? 0;
+          if (tokens !== null) {
+            options.takeRcptTokens = async (_domain, wanted) => {
+              const taken = Math.min(wanted, left);
+              left -= taken;
+              return taken;
+            };
+          }
           const list = addresses(count);
           const target = { host: 'mx.memory.test', ip: '192.0.2.25', preference: 10 };
           const outcome = await runSmtpBatch([target], list, options, { signal: new AbortController().signal, startedAt: performance.now() }, sessions);
           await dialer.settled();
           expect(outcome.recipients.size).toBe(count);
+          // Every RCPT the server saw, the probe included, was paid for before it went out.
+          if (tokens !== null) expect(counters.rcpt).toBeLessThanOrEqual(tokens);
           for (const r of list) {
             const o = outcome.recipients.get(r.normalized)!;
             if (o.evidence === 'not_asked') expect(o.reply).toBeNull();

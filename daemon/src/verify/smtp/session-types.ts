@@ -31,6 +31,13 @@ export interface SessionOptions {
   proofGraceMs?: number;
   /** Waits for a free connection slot to this IP (politeness); returns its release. */
   acquireSlot?: (ip: string, signal: AbortSignal) => Promise<() => void>;
+  /**
+   * Takes up to `wanted` RCPT tokens of the domain's budget right before a flight of RCPTs goes
+   * out; resolves with how many it got. Fewer than the flight needs: the session asks nothing
+   * more and the batch's unasked addresses settle as `rationed`. Absent: no budget (local mode
+   * paces whole batches in its scheduler).
+   */
+  takeRcptTokens?: (domain: string, wanted: number) => Promise<number>;
 }
 
 export type SmtpPhase = 'connect' | 'ehlo' | 'rcpt';

@@ -177,7 +177,9 @@ export class SessionWorker {
       // four round trips for a whole budget of RCPTs), unless it finishes the domain.
       const waiting = this.state.waiting(this.hand);
       if (room < 1 || (rcpts > 0 && !worthFollowUp(room, waiting))) return { kind: 'done' };
-      const chunk = this.state.take(this.hand, pipelining ? room : 1);
+      const flight = await this.rcptTokens(pipelining ? room : 1, waiting);
+      if (flight.size < 1) return { kind: 'done' };
+      const chunk = this.state.take(this.hand, flight.size);
       if (chunk.length === 0) return { kind: 'done' };
       this.phase('rcpt', chunk);
 
@@ -185,7 +187,7 @@ export class SessionWorker {
       if (!inTransaction) commands.push({ line: this.mailFromLine(caps) });
       const rcptsNow = pipelining || inTransaction ? chunk : [];
       for (const r of rcptsNow) commands.push({ line: cmd.rcptTo(r.normalized), tag: r.normalized });
-      const withProbe = pipelining && this.state.claimProbe();
+      const withProbe = pipelining && flight.probe && this.state.claimProbe();
       if (withProbe) commands.push({ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG });
       // Probably the session's last flight (nothing left, or too little budget left after the
       // refusals it will likely draw): QUIT goes with it. It saves the goodbye's round trip, and
@@ -269,7 +271,7 @@ export class SessionWorker {
         this.state.settleProbe(reply);
         if (reply && reply.code >= 400) errors++;
         if (reply?.code === 421) deferral = reply;
-      } else if (!deferral && !pipelining && replies.some((r) => r.code >= 200 && r.code < 300) && this.state.claimProbe()) {
+      } else if (!deferral && !pipelining && flight.probe && replies.some((r) => r.code >= 200 && r.code < 300) && this.state.claimProbe()) {
         // Without pipelining the probe costs a round trip: only spend it once an address was accepted.
         const asked = await connection.exchange([{ line: cmd.rcptTo(this.probeAddress(chunk[0]!)), tag: PROBE_TAG }], o.commandTimeoutMs, 'RCPT TO');
         if (asked.failure?.failure === 'protocol_error') {
@@ -288,6 +290,25 @@ export class SessionWorker {
       if (exchange.failure) return this.broken(exchange.failure, status, true);
       if (quitting) return { kind: 'done' };
     }
+  }
+
+  /**
+   * How many RCPTs the next flight may carry: the domain's RCPT budget is drawn here, right
+   * before they go out (a token taken earlier, before connect and EHLO, would be spent later
+   * than its window). The catch-all probe, while it is still to be asked, is paid for like an
+   * address; `probe`: this flight may ask it (only a paid-for probe is sent). Refused: the batch
+   * asks nothing more (`ration`), and the session ends with QUIT.
+   */
+  private async rcptTokens(size: number, waiting: number): Promise<{ size: number; probe: boolean }> {
+    const take = this.options.takeRcptTokens;
+    if (!take) return { size, probe: true };
+    const domain = this.state.upcoming(this.hand)[0]?.domain;
+    if (!domain) return { size: 0, probe: false };
+    const probe = this.state.probePending ? 1 : 0;
+    const granted = await take(domain, Math.min(size, waiting) + probe);
+    const usable = Math.min(size, granted - probe);
+    if (usable < 1) this.state.ration();
+    return { size: Math.max(0, usable), probe: probe === 1 };
   }
 
   /** EHLO, falling back to HELO for servers that refuse it (RFC 5321 §3.2). */

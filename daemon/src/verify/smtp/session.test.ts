@@ -203,6 +203,68 @@ describe('runSmtpBatch over an in-memory server', () => {
   });
 });
 
+describe('the RCPT budget is drawn right before each flight (takeRcptTokens)', () => {
+  /** A bucket of `tokens` that logs each draw after the server lines received so far. */
+  function bucket(tokens: number, log: string[]) {
+    let left = tokens;
+    return async (domain: string, wanted: number) => {
+      const taken = Math.min(wanted, left);
+      left -= taken;
+      log.push(`take ${domain} ${wanted}->${taken}`);
+      return taken;
+    };
+  }
+
+  it('takes tokens after EHLO, for the flight and the probe; refused: QUIT, no reconnect, the rest not asked and quoting nothing', async () => {
+    const list = addresses(12);
+    const log: string[] = [];
+    const { outcome, dialer } = await run(
+      (peer) =>
+        politePeer(peer, (a) => {
+          log.push(`RCPT ${a}`);
+          return a.startsWith('probe0random') ? '550 5.1.1 User unknown' : '250 2.1.5 Ok';
+        }),
+      list,
+      { probeCatchAll: true, errorBudget: 8, takeRcptTokens: bucket(9, log) },
+    );
+    // 9 tokens: the first flight (7 addresses and the probe: the error budget's room), then 1 of
+    // the 5 the second wanted; the third gets none.
+    expect(dialer.received.filter((r) => r.line.startsWith('RCPT'))).toHaveLength(9);
+    expect(log.filter((l) => l.startsWith('take'))).toEqual(['take memory.test 8->8', 'take memory.test 5->1', 'take memory.test 4->0']);
+    // Each draw comes before the RCPTs it pays for, and after those of the flight before.
+    expect(log.indexOf('take memory.test 8->8')).toBe(0);
+    expect(log.indexOf('take memory.test 5->1')).toBeGreaterThan(log.indexOf('RCPT probe0random@memory.test'));
+    expect(log.indexOf('take memory.test 5->1')).toBeLessThan(log.indexOf('RCPT user8@memory.test'));
+    expect(dialer.connections).toBe(1);
+    expect(dialer.received.at(-1)?.line).toBe('QUIT');
+    for (const r of list.slice(0, 8)) expect(of(outcome, r.normalized)).toMatchObject({ evidence: 'own', command: 'RCPT TO', reply: { code: 250 } });
+    for (const r of list.slice(8)) {
+      const o = of(outcome, r.normalized);
+      expect(o).toMatchObject({ evidence: 'not_asked', reply: null, command: null, failure: { failure: 'rationed' }, notAsked: { failure: { failure: 'rationed' }, rcptSent: false } });
+      expect(o.transcript.some((e) => e.line.includes(r.normalized))).toBe(false);
+    }
+    expect(outcome.deferral).toBeNull();
+  });
+
+  it('an empty bucket: the session asks nothing, not even the probe, and says QUIT', async () => {
+    const list = addresses(3);
+    const log: string[] = [];
+    const { outcome, dialer } = await run((peer) => politePeer(peer, () => '250 2.1.5 Ok'), list, { probeCatchAll: true, takeRcptTokens: bucket(1, log) });
+    expect(log).toEqual(['take memory.test 4->1']);
+    expect(dialer.received.map((r) => r.line.split(' ')[0])).toEqual(['EHLO', 'QUIT']);
+    expect([...outcome.recipients.values()].every((o) => o.evidence === 'not_asked' && o.failure?.failure === 'rationed')).toBe(true);
+    expect(outcome.catchAll).toBeNull();
+  });
+
+  it('without PIPELINING each single RCPT is paid for before it is sent', async () => {
+    const list = addresses(4);
+    const log: string[] = [];
+    const { dialer } = await run((peer) => politePeer(peer, () => '250 2.1.5 Ok', { extensions: ['ENHANCEDSTATUSCODES'] }), list, { takeRcptTokens: bucket(2, log) });
+    expect(dialer.received.filter((r) => r.line.startsWith('RCPT'))).toHaveLength(2);
+    expect(log).toEqual(['take memory.test 1->1', 'take memory.test 1->1', 'take memory.test 1->0']);
+  });
+});
+
 describe('replies out of step end the session', () => {
   it('an unsolicited reply after the greeting: protocol error, nobody gets an answer', async () => {
     const list = addresses(2, (i) => (i === 1 ? 'unknown' : 'alice'));
