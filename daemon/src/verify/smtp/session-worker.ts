@@ -306,9 +306,14 @@ export class SessionWorker {
     if (!domain) return { size: 0, probe: false };
     const probe = this.state.probePending ? 1 : 0;
     const granted = await take(domain, Math.min(size, waiting) + probe);
-    const usable = Math.min(size, granted - probe);
-    if (usable < 1) this.state.ration();
-    return { size: Math.max(0, usable), probe: probe === 1 };
+    if (granted < 1) {
+      this.state.ration();
+      return { size: 0, probe: false };
+    }
+    // Too few for the probe and an address: the address goes first (a later flight, or the next
+    // batch, asks the probe); else a bucket smaller than two would never ask anything.
+    if (granted - probe < 1) return { size: granted, probe: false };
+    return { size: Math.min(size, granted - probe), probe: probe === 1 };
   }
 
   /** EHLO, falling back to HELO for servers that refuse it (RFC 5321 §3.2). */

@@ -246,13 +246,24 @@ describe('the RCPT budget is drawn right before each flight (takeRcptTokens)', (
     expect(outcome.deferral).toBeNull();
   });
 
-  it('an empty bucket: the session asks nothing, not even the probe, and says QUIT', async () => {
+  it('an empty bucket: the session asks nothing and says QUIT', async () => {
+    const list = addresses(3);
+    const log: string[] = [];
+    const { outcome, dialer } = await run((peer) => politePeer(peer, () => '250 2.1.5 Ok'), list, { probeCatchAll: true, takeRcptTokens: bucket(0, log) });
+    expect(log).toEqual(['take memory.test 4->0']);
+    expect(dialer.received.map((r) => r.line.split(' ')[0])).toEqual(['EHLO', 'QUIT']);
+    expect([...outcome.recipients.values()].every((o) => o.evidence === 'not_asked' && o.failure?.failure === 'rationed')).toBe(true);
+    expect(outcome.catchAll).toBeNull();
+  });
+
+  it('one token with the probe pending: the address goes first, the unpaid probe is not sent', async () => {
     const list = addresses(3);
     const log: string[] = [];
     const { outcome, dialer } = await run((peer) => politePeer(peer, () => '250 2.1.5 Ok'), list, { probeCatchAll: true, takeRcptTokens: bucket(1, log) });
-    expect(log).toEqual(['take memory.test 4->1']);
-    expect(dialer.received.map((r) => r.line.split(' ')[0])).toEqual(['EHLO', 'QUIT']);
-    expect([...outcome.recipients.values()].every((o) => o.evidence === 'not_asked' && o.failure?.failure === 'rationed')).toBe(true);
+    expect(log).toEqual(['take memory.test 4->1', 'take memory.test 3->0']);
+    expect(dialer.received.filter((r) => r.line.startsWith('RCPT')).map((r) => r.line)).toEqual(['RCPT TO:<user1@memory.test>']);
+    expect(of(outcome, 'user1@memory.test')).toMatchObject({ evidence: 'own', reply: { code: 250 } });
+    expect(of(outcome, 'user2@memory.test')).toMatchObject({ evidence: 'not_asked', reply: null, failure: { failure: 'rationed' } });
     expect(outcome.catchAll).toBeNull();
   });
 
