@@ -306,13 +306,12 @@ export class SessionWorker {
     if (!domain) return { size: 0, probe: false };
     const probe = this.state.probePending ? 1 : 0;
     const granted = await take(domain, Math.min(size, waiting) + probe);
-    if (granted < 1) {
+    // Too few for an address and the probe it needs: none goes without it (a 250 from a domain
+    // not yet probed would read as "accepted"); the token is spent, which only errs polite.
+    if (granted - probe < 1) {
       this.state.ration();
       return { size: 0, probe: false };
     }
-    // Too few for the probe and an address: the address goes first (a later flight, or the next
-    // batch, asks the probe); else a bucket smaller than two would never ask anything.
-    if (granted - probe < 1) return { size: granted, probe: false };
     return { size: Math.min(size, granted - probe), probe: probe === 1 };
   }
 
