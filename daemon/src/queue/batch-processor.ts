@@ -52,6 +52,8 @@ const MINUTE_MS = 60_000;
 /** How long a batch waits for its first connection before it steps aside (delayed) for others. */
 const LEASE_WAIT_MS = 10_000;
 const HOUR_MS = 60 * MINUTE_MS;
+/** A token grant slower than this to arrive is not spent (see takeRcptTokens below). */
+export const STALE_TOKENS_MS = 100;
 
 /**
  * Runs one batch job: skips what the list already has an answer for (a batch may run twice:
@@ -227,7 +229,14 @@ async function verifyOnLeases(
     // addresses are delayed like any other rationed ones.
     takeRcptTokens: async (_domain, wanted) => {
       try {
+        const asked = performance.now();
         const [taken] = await deps.redis.mpTakeTokens(keys.domainBucket(domain), keys.domainBackoff(domain), wanted, capacity, windowMs);
+        // Tokens are dated by Redis's clock when granted: a grant that took long to arrive (a
+        // slow link, a stalled process) is left unspent rather than used late, above the rate.
+        if (performance.now() - asked > STALE_TOKENS_MS) {
+          deps.log(`RCPT tokens of ${domain} arrived late: left unspent`);
+          return 0;
+        }
         return taken;
       } catch (error) {
         deps.log(`RCPT tokens of ${domain} not taken: ${error instanceof Error ? error.message : String(error)}`);

@@ -178,6 +178,8 @@ export class SessionWorker {
       const waiting = this.state.waiting(this.hand);
       if (room < 1 || (rcpts > 0 && !worthFollowUp(room, waiting))) return { kind: 'done' };
       const flight = await this.rcptTokens(pipelining ? room : 1, waiting);
+      // Stopped while the budget answered (leases lost): the tokens go unspent, no RCPT goes out.
+      if (this.context.signal.aborted) return this.broken(undefined, status, rcpts > 0);
       if (flight.size < 1) return { kind: 'done' };
       const chunk = this.state.take(this.hand, flight.size);
       if (chunk.length === 0) return { kind: 'done' };
