@@ -155,7 +155,6 @@ describe('mailping worker × 4 on one Redis', () => {
       // load 2.4; the slack covers the stale bound plus that (one token is 50 ms here).
       for (const [n, meter] of all) {
         const excess = worstRcptExcess(meter.events.filter((e) => e.kind === 'rcpt').map((e) => e.t), RCPT_PER_MINUTE, MINUTE_MS, RCPT_SLACK_MS);
-        console.log(`DIAG bench${n} rcpts ${meter.events.filter((e) => e.kind === 'rcpt').length} needed slack ${neededSlack(meter.events.filter((e) => e.kind === 'rcpt').map((e) => e.t), RCPT_PER_MINUTE, MINUTE_MS)}`);
         if (excess > 0) {
           const byConn = new Map<number, { peer: string; first: number; last: number; n: number }>();
           for (const e of meter.events) {
@@ -221,14 +220,6 @@ function peakOpen(events: MeterEvent[]): number {
     if (e.kind === 'close') open--;
   }
   return peak;
-}
-
-function neededSlack(times: number[], perWindow: number, windowMs: number): number {
-  let worst = -Infinity;
-  for (let i = 0; i < times.length; i++) {
-    for (let j = i; j < times.length; j++) worst = Math.max(worst, ((j - i + 1 - perWindow) * windowMs) / perWindow - (times[j]! - times[i]!));
-  }
-  return worst;
 }
 
 /** The largest (count − allowed) over all windows between two RCPTs; ≤ 0 when the rate held. */
