@@ -1,5 +1,6 @@
 import { parseAddress, type ParsedAddress, type ProgressStage, type VerificationResult } from '@mailping/shared';
 import type { Settings } from '../config/settings';
+import { trace } from '../metrics/timing-trace';
 import type { Db } from '../store/database';
 import { DomainStore } from '../store/domain-store';
 import { ResultStore } from '../store/result-store';
@@ -254,8 +255,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function flush(lane: Lane): void {
     if (closing || lane.running || lane.queue.length === 0) return;
     const wait = Math.max(backoff.msLeft(domainKey(lane.domain), ipKey(lane.mxIp)), lane.bucket.msUntil(1));
-    if (wait > 0) return schedule(lane, Math.min(wait, RECHECK_MS));
+    if (wait > 0) {
+      trace('lane.wait', { domain: lane.domain, ms: Math.round(wait) });
+      return schedule(lane, Math.min(wait, RECHECK_MS));
+    }
     if (batches.size >= maxParallel) {
+      trace('lane.slot-wait', { domain: lane.domain });
       waitingForSlot.add(lane.domain);
       return;
     }
@@ -272,6 +277,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const byKey = new Map(batch.map((j) => [j.address.normalized, j]));
     const entry: Batch = { controller: new AbortController(), done: Promise.resolve() };
     batches.add(entry);
+    trace('batch.start', { domain: lane.domain, n: batch.length });
     entry.done = (async () => {
       let outcome: Map<string, VerificationResult> | null = null;
       try {
@@ -305,7 +311,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       } catch (error) {
         log(`verifying ${lane.domain} failed: ${(error as Error).stack ?? String(error)}`);
       }
+      trace('batch.engine', { domain: lane.domain, n: batch.length });
       for (const job of batch) finish(lane, job, outcome?.get(job.address.normalized) ?? null, entry.controller.signal.aborted);
+      trace('batch.persisted', { domain: lane.domain });
     })().finally(() => {
       batches.delete(entry);
       runningJobs -= batch.length;
