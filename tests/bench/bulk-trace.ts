@@ -144,6 +144,16 @@ export function summarizeTrace(events: TraceEvent[], rttMs: number, wallMs?: num
     const end = [...events].reverse().find((x) => x.e === 'smtp.end' && x.domain === ev.domain && x.t <= ev.t);
     if (end) resultsMs += ev.t - end.t;
   }
+  // How busy the process itself was (100 ms samples), over the SMTP part and over the whole run.
+  const smtpFrom = first('dns.start');
+  const smtpTo = last('smtp.end');
+  const busy = (from: number, to: number) => {
+    const samples = events.filter((x) => x.e === 'loop' && x.t > from && x.t <= to + 100);
+    const cpu = samples.reduce((a, x) => a + Number(x.cpuMs), 0);
+    const elu = samples.length ? samples.reduce((a, x) => a + Number(x.elu), 0) / samples.length : 0;
+    return `event loop ${(elu * 100).toFixed(0)} % busy, ${cpu} ms of CPU (${samples.length} samples)`;
+  };
+  if (smtpFrom !== null && smtpTo !== null) lines.push(`The process during SMTP (first DNS → last domain done): ${busy(smtpFrom, smtpTo)}; over the whole run: ${busy(0, events.at(-1)!.t)}.`);
   lines.push(`Building results after SMTP (classify, transcripts): ${f(resultsMs)} in all; committing and answering them: ${f(commitMs)} in all (the event loop is busy meanwhile).`);
   return { lines, domains };
 }

@@ -178,12 +178,13 @@ export async function bulkFigure(
   const reasons = (results: VerificationResult[]) => results.map((r) => r.reason);
   const traceDir = process.env.MAILPING_BENCH_TRACE || null;
   if (traceDir) mkdirSync(traceDir, { recursive: true });
+  const traceEnv = (traceFile?: string): NodeJS.ProcessEnv => (traceFile ? { MAILPING_TRACE: traceFile } : {});
   const cli = (addresses: readonly string[], settings: BenchSettings) => async (traceFile?: string) => {
-    const run = await runCliList(addresses, dnsServer, settings, traceFile ? { MAILPING_TRACE: traceFile } : {});
+    const run = await runCliList(addresses, dnsServer, settings, traceEnv(traceFile));
     return { wallMs: run.wallMs, answers: reasons(run.results) };
   };
   const daemon = (addresses: readonly string[], settings: BenchSettings) => async (traceFile?: string) => {
-    const session = await startDaemonSession(dnsServer, { ...settings, ...CLIENT_BUDGET }, traceFile ? { MAILPING_TRACE: traceFile } : undefined);
+    const session = await startDaemonSession(dnsServer, { ...settings, ...CLIENT_BUDGET }, traceEnv(traceFile));
     try {
       const run = await session.verifyAll(addresses, { window: 1000 });
       return { wallMs: run.wallMs, answers: reasons(run.results) };

@@ -32,4 +32,18 @@ function flush(): void {
   }
 }
 
-if (file !== null) process.on('exit', flush);
+if (file !== null) {
+  process.on('exit', flush);
+  // How busy this process was, every 100 ms: a session step that took longer than its round trips
+  // either waited for the network and the server, or for this process's own event loop.
+  let elu = performance.eventLoopUtilization();
+  let cpu = process.cpuUsage();
+  setInterval(() => {
+    const nextElu = performance.eventLoopUtilization();
+    const nextCpu = process.cpuUsage();
+    const used = process.cpuUsage(cpu);
+    trace('loop', { elu: Math.round(performance.eventLoopUtilization(nextElu, elu).utilization * 1000) / 1000, cpuMs: Math.round((used.user + used.system) / 1000) });
+    elu = nextElu;
+    cpu = nextCpu;
+  }, 100).unref();
+}
