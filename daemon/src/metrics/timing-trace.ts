@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 /**
  * MAILPING_TRACE=FILE: timing events as JSON lines (`{"t":ms since the process started,"e":name,…}`),
