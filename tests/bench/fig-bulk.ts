@@ -1,5 +1,8 @@
 import type { VerificationResult } from '@mailping/shared';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { benchTruth, isBenchCatchAll, type BenchTruth } from '../lab/bench-table';
+import { readTrace, summarizeTrace } from './bulk-trace';
 import { mixedList, truthCounts } from './address-list';
 import type { BenchProxies } from './bench-proxies';
 import { runCliList, startDaemonSession, type BenchSettings } from './mailping-runs';
@@ -136,11 +139,13 @@ export async function bulkFigure(
     into: BulkRow[],
     row: BulkRow,
     addresses: readonly string[],
-    run: () => Promise<{ wallMs: number; answers: Array<BenchTruth | PeerAnswer | string> }>,
+    run: (traceFile?: string) => Promise<{ wallMs: number; answers: Array<BenchTruth | PeerAnswer | string> }>,
   ): Promise<void> {
     for (let i = 0; i < options.runs; i++) {
       await proxies.reset();
-      const { wallMs, answers } = await run();
+      // MAILPING_BENCH_TRACE=DIR: MailPing's runs write a timing trace there, summarized below.
+      const traceFile = traceDir && !row.isPeer ? join(traceDir, `${slug(`${row.tool}-${row.settings}-${addresses.length}`)}-${i + 1}.jsonl`) : undefined;
+      const { wallMs, answers } = await run(traceFile);
       await settle();
       const counters = await proxies.counters();
       const totals = await proxies.totals();
@@ -152,6 +157,10 @@ export async function bulkFigure(
       row.peakPerHost = Math.max(row.peakPerHost, totals.peakOpen);
       row.correctness.push(score(addresses, answers));
       log(`  ${row.tool} (${row.settings}) run ${i + 1}: ${ms(wallMs)}, ${totals.connections} connections, ${totals.turns} round trips, ${row.correctness.at(-1)!.right}/${addresses.length} right`);
+      if (traceFile) {
+        log(`    proxies: ${totals.deliveries} deliveries, ${(totals.lateTotalMs / Math.max(1, totals.deliveries)).toFixed(2)} ms late on average, ${totals.lateMaxMs.toFixed(1)} ms at worst; trace ${traceFile}`);
+        for (const line of summarizeTrace(readTrace(traceFile), proxies.rttMs, row.tool.includes('CLI') ? wallMs : undefined).lines) log(`    ${line}`);
+      }
     }
     into.push(row);
   }
@@ -167,12 +176,15 @@ export async function bulkFigure(
     isPeer,
   });
   const reasons = (results: VerificationResult[]) => results.map((r) => r.reason);
-  const cli = (addresses: readonly string[], settings: BenchSettings) => async () => {
-    const run = await runCliList(addresses, dnsServer, settings);
+  const traceDir = process.env.MAILPING_BENCH_TRACE || null;
+  if (traceDir) mkdirSync(traceDir, { recursive: true });
+  const traceEnv = (traceFile?: string): NodeJS.ProcessEnv => (traceFile ? { MAILPING_TRACE: traceFile } : {});
+  const cli = (addresses: readonly string[], settings: BenchSettings) => async (traceFile?: string) => {
+    const run = await runCliList(addresses, dnsServer, settings, traceEnv(traceFile));
     return { wallMs: run.wallMs, answers: reasons(run.results) };
   };
-  const daemon = (addresses: readonly string[], settings: BenchSettings) => async () => {
-    const session = await startDaemonSession(dnsServer, { ...settings, ...CLIENT_BUDGET });
+  const daemon = (addresses: readonly string[], settings: BenchSettings) => async (traceFile?: string) => {
+    const session = await startDaemonSession(dnsServer, { ...settings, ...CLIENT_BUDGET }, traceEnv(traceFile));
     try {
       const run = await session.verifyAll(addresses, { window: 1000 });
       return { wallMs: run.wallMs, answers: reasons(run.results) };
@@ -216,6 +228,8 @@ export async function bulkFigure(
     small,
   };
 }
+
+const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 /** MailPing's reasons are compared as they are; a peer's "exists"/"not found" map onto accepted/mailbox_not_found. */
 export function score(list: readonly string[], answers: ReadonlyArray<string>): Correctness {

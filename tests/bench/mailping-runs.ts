@@ -46,15 +46,17 @@ export interface ListRun {
  * `mailping verify --json --no-cache --retry-for 0 -f list`: wall time from spawn to exit, as a
  * user sees it. One pass, as the peers make: a list run would otherwise wait for retries.
  */
-export async function runCliList(list: readonly string[], dnsServer: string, settings: BenchSettings = {}): Promise<ListRun> {
+export async function runCliList(list: readonly string[], dnsServer: string, settings: BenchSettings = {}, env: NodeJS.ProcessEnv = {}): Promise<ListRun> {
   const home = await makeHome(configFor(dnsServer, settings));
   try {
     const file = join(home, 'addresses.txt');
     await writeFile(file, `${list.join('\n')}\n`);
     const started = performance.now();
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [MAILPING_BIN, 'verify', '--json', '--no-progress', '--no-cache', '--retry-for', '0', '-f', file], {
-        env: { ...process.env, NO_COLOR: '1', MAILPING_HOME: home },
+      // MAILPING_BENCH_CPU_PROF=DIR: a V8 CPU profile of each run there (for reading, not for figures: it slows the run).
+      const profile = process.env.MAILPING_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MAILPING_BENCH_CPU_PROF}`] : [];
+      const child = spawn(process.execPath, [...profile, MAILPING_BIN, 'verify', '--json', '--no-progress', '--no-cache', '--retry-for', '0', '-f', file], {
+        env: { ...process.env, NO_COLOR: '1', MAILPING_HOME: home, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
@@ -83,8 +85,8 @@ export interface DaemonSession extends PairedDaemon {
 
 let requestCounter = 0;
 
-export async function startDaemonSession(dnsServer: string, settings: BenchSettings = {}): Promise<DaemonSession> {
-  const session = await startPairedDaemon(configFor(dnsServer, settings), { label: 'bench' });
+export async function startDaemonSession(dnsServer: string, settings: BenchSettings = {}, env?: NodeJS.ProcessEnv): Promise<DaemonSession> {
+  const session = await startPairedDaemon(configFor(dnsServer, settings), { label: 'bench', ...(env && { env }) });
   return { ...session, verifyAll: (list, options) => verifyAll(session.client, list, options) };
 }
 

@@ -190,6 +190,28 @@ describe('scheduler against the lab', () => {
     expect((await Promise.all([...queued, joined])).map((a) => a.result.reason)).toEqual(['accepted', 'accepted', 'mailbox_not_found', 'accepted']);
   });
 
+  it('commits a batch\'s results together; when that commit fails, saves them one by one and still answers everyone', async () => {
+    const messages: string[] = [];
+    const h = makeHarness({ scheduler: { log: (m) => messages.push(m) } });
+    // The database refuses one row: the batch's one transaction fails as a whole.
+    h.db.exec(`CREATE TRIGGER refuse_one BEFORE INSERT ON results WHEN NEW.address = 'nobody@valid.test' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    const answers = await Promise.all(['alice', 'bob', 'nobody'].map((l) => h.scheduler.submit(`${l}@valid.test`, { clientId: 'c' })));
+    expect(answers.map((a) => a.result.reason)).toEqual(['accepted', 'accepted', 'mailbox_not_found']);
+    expect(messages.some((m) => m.startsWith('cache write failed for a batch of 3'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('cache write failed for nobody@valid.test'))).toBe(true);
+    // The others were saved on their own.
+    expect(h.scheduler.lookup('alice@valid.test')?.reason).toBe('accepted');
+    expect(h.scheduler.lookup('bob@valid.test')?.reason).toBe('accepted');
+    expect(h.scheduler.lookup('nobody@valid.test')).toBeNull();
+    // Without the refusal, a batch is one transaction: all of it in the cache, no failure logged.
+    h.db.exec('DROP TRIGGER refuse_one');
+    messages.length = 0;
+    const again = await Promise.all(['first.last', 'nobody'].map((l) => h.scheduler.submit(`${l}@valid.test`, { clientId: 'c' })));
+    expect(again.map((a) => a.result.reason)).toEqual(['accepted', 'mailbox_not_found']);
+    expect(messages).toEqual([]);
+    expect(h.scheduler.lookup('nobody@valid.test')?.reason).toBe('mailbox_not_found');
+  });
+
   it('closes gracefully: the running session ends with QUIT, queued callers hear shutting_down', async () => {
     const ip = '127.0.1.4';
     const log = maillogFrom();

@@ -24,6 +24,8 @@ export interface PairedDaemonOptions {
   label: string;
   /** How long stop() waits after SIGTERM before SIGKILL (DaemonProcess.stop's 15 s when not given). */
   stopGraceMs?: number;
+  /** Extra environment for the daemon (e.g. MAILPING_TRACE for a bench's timing trace). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startPairedDaemon(settings: Record<string, unknown>, options: PairedDaemonOptions): Promise<PairedDaemon> {
@@ -31,7 +33,7 @@ export async function startPairedDaemon(settings: Record<string, unknown>, optio
   let daemon: DaemonProcess | null = null;
   try {
     // Started as the extension finds it: no HTTP request before the WebSocket (see acceptsConnections).
-    daemon = await startDaemon({ home, ready: acceptsConnections });
+    daemon = await startDaemon({ home, ready: acceptsConnections, ...(options.env && { env: options.env }) });
     const { client, token } = await pairClient(daemon.port, home, undefined, options.label);
     const d = daemon;
     return {

@@ -5,6 +5,7 @@ import { verifierOptionsFromSettings } from '../config/verifier-options';
 import { createScheduler } from '../scheduler/scheduler';
 import { openDatabase, type Db } from '../store/database';
 import { createVerifier } from '../verify/pipeline';
+import { trace } from '../metrics/timing-trace';
 import { commandSettings } from './command-settings';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_IO, exitCodeFor } from './exit-codes';
 import { columnWidth, ListOutput } from './list-output';
@@ -49,6 +50,7 @@ export interface VerifyFlags {
 export { DEFAULT_LIST_RETRY_FOR_MS } from './retry-gate';
 
 export async function runVerify(inputs: string[], flags: VerifyFlags, format: ResultFileFormat | null): Promise<number> {
+  trace('verify.start', { addresses: inputs.length });
   const say = (line: string): void => void process.stderr.write(`mailping: ${line}\n`);
   const paths = mailpingPaths();
   const settings = commandSettings(say, { paths, adjust: (s) => settingsWithFlags(s, flags) });
@@ -85,6 +87,7 @@ export async function runVerify(inputs: string[], flags: VerifyFlags, format: Re
     log: say,
   });
 
+  trace('verify.ready');
   const results: Array<VerificationResult | undefined> = new Array(inputs.length);
   let fromCache = 0;
   const tell = (index: number, answer: { result: VerificationResult; cached: boolean }): void => {
@@ -111,6 +114,7 @@ export async function runVerify(inputs: string[], flags: VerifyFlags, format: Re
       window: settings.limits.maxQueued,
       onAnswer: (index, answer) => (retries ? retries.answer(index, inputs[index]!, answer) : tell(index, answer)),
     });
+    trace('verify.answered');
     await retries?.finish();
   } finally {
     process.off('SIGINT', onSignal);
@@ -120,6 +124,7 @@ export async function runVerify(inputs: string[], flags: VerifyFlags, format: Re
     output.close();
   }
 
+  trace('verify.closed');
   const answered = results.filter((r): r is VerificationResult => r !== undefined);
   if (fromCache > 0) say(`${fromCache} from cache${fromCache === answered.length ? '' : ` of ${answered.length} answered`} (--fresh asks the servers again)`);
   output.reportFile();

@@ -1,5 +1,6 @@
 import { parseAddress, type ParsedAddress, type ProgressStage, type VerificationResult } from '@mailping/shared';
 import type { Settings } from '../config/settings';
+import { trace } from '../metrics/timing-trace';
 import type { Db } from '../store/database';
 import { DomainStore } from '../store/domain-store';
 import { ResultStore } from '../store/result-store';
@@ -126,7 +127,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let closing: Promise<void> | null = null;
 
   const retryDelays = { greylistMs: settings.greylist.retryDelaySeconds * 1000, backoffMs };
-  const persist = db.transaction((fresh: VerificationResult, wasRetry: boolean) => {
+  type Saved = { result: VerificationResult; update: boolean };
+  /** One result into the cache, the history and the retry plan; run inside a transaction. */
+  const persistOne = (fresh: VerificationResult, wasRetry: boolean): Saved => {
     const at = now();
     // A retry's transcript keeps the attempts before it: every retry shows.
     const result = wasRetry ? withEarlierAttempts(fresh, results.get(fresh.normalized!)?.result ?? null, at) : fresh;
@@ -136,7 +139,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     results.save(final, cacheExpiresAt(final, settings.cache, at));
     domains.record(final, at);
     return { result: final, update: wasRetry || plan.superseded };
-  });
+  };
+  const persist = db.transaction(persistOne);
+  // A batch's results in one transaction: one commit (one WAL write, not one per address with its
+  // own pages) while the event loop, which every other domain's sessions need, waits for it.
+  const persistAll = db.transaction((items: Array<{ result: VerificationResult; retry: boolean }>) => items.map((i) => persistOne(i.result, i.retry)));
 
   if (deps.runRetries ?? true) retries.start();
 
@@ -254,8 +261,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function flush(lane: Lane): void {
     if (closing || lane.running || lane.queue.length === 0) return;
     const wait = Math.max(backoff.msLeft(domainKey(lane.domain), ipKey(lane.mxIp)), lane.bucket.msUntil(1));
-    if (wait > 0) return schedule(lane, Math.min(wait, RECHECK_MS));
+    if (wait > 0) {
+      trace('lane.wait', { domain: lane.domain, ms: Math.round(wait) });
+      return schedule(lane, Math.min(wait, RECHECK_MS));
+    }
     if (batches.size >= maxParallel) {
+      trace('lane.slot-wait', { domain: lane.domain });
       waitingForSlot.add(lane.domain);
       return;
     }
@@ -272,6 +283,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const byKey = new Map(batch.map((j) => [j.address.normalized, j]));
     const entry: Batch = { controller: new AbortController(), done: Promise.resolve() };
     batches.add(entry);
+    trace('batch.start', { domain: lane.domain, n: batch.length });
     entry.done = (async () => {
       let outcome: Map<string, VerificationResult> | null = null;
       try {
@@ -305,7 +317,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       } catch (error) {
         log(`verifying ${lane.domain} failed: ${(error as Error).stack ?? String(error)}`);
       }
-      for (const job of batch) finish(lane, job, outcome?.get(job.address.normalized) ?? null, entry.controller.signal.aborted);
+      trace('batch.engine', { domain: lane.domain, n: batch.length });
+      const aborted = entry.controller.signal.aborted;
+      const answers = batch.map((job) => ({ job, result: outcome?.get(job.address.normalized) ?? null }));
+      const saved = saveAll(answers, aborted);
+      for (const { job, result } of answers) finish(lane, job, result, aborted, saved.get(job));
+      if (saved.size > 0) retries.arm();
+      trace('batch.persisted', { domain: lane.domain });
     })().finally(() => {
       batches.delete(entry);
       runningJobs -= batch.length;
@@ -332,7 +350,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     for (const waiter of job.waiters) tell(waiter, next);
   }
 
-  function finish(lane: Lane, job: Job, result: VerificationResult | null, aborted: boolean): void {
+  /**
+   * Commits a batch's results together. Nothing is told before its result is committed; should the
+   * batch's transaction fail, each result is tried on its own in finish(), as before.
+   */
+  function saveAll(answers: Array<{ job: Job; result: VerificationResult | null }>, aborted: boolean): Map<Job, Saved> {
+    const storable = answers.filter((a): a is { job: Job; result: VerificationResult } => a.result !== null && !isCancelled(a.result, aborted));
+    if (storable.length === 0) return new Map();
+    try {
+      const saved = persistAll.immediate(storable.map((a) => ({ result: a.result, retry: a.job.retry })));
+      return new Map(storable.map((a, i) => [a.job, saved[i]!]));
+    } catch (error) {
+      log(`cache write failed for a batch of ${storable.length} (${(error as Error).message}); saving one by one`);
+      return new Map();
+    }
+  }
+
+  function finish(lane: Lane, job: Job, result: VerificationResult | null, aborted: boolean, saved?: Saved): void {
     jobs.delete(job.address.normalized);
     const waiters = [...job.waiters];
     job.waiters.clear();
@@ -342,8 +376,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (const w of waiters) w.reject(new SchedulerError('internal', `no result was produced for ${job.address.normalized}`));
       return;
     }
-    // Cut short by close(): that says nothing about the address, so it is neither stored nor told.
-    if (aborted && result.smtp?.error?.code === 'cancelled') {
+    if (isCancelled(result, aborted)) {
       for (const w of waiters) w.reject(shuttingDown());
       return;
     }
@@ -358,14 +391,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
     let final = result;
     let update = job.retry;
-    try {
-      const saved = persist.immediate(result, job.retry);
+    if (saved) {
       final = saved.result;
       update = saved.update;
-      retries.arm();
-    } catch (error) {
-      // The answer is still right; only the cache missed it.
-      log(`cache write failed for ${job.address.normalized}: ${(error as Error).message}`);
+    } else {
+      try {
+        const one = persist.immediate(result, job.retry);
+        final = one.result;
+        update = one.update;
+        retries.arm();
+      } catch (error) {
+        // The answer is still right; only the cache missed it.
+        log(`cache write failed for ${job.address.normalized}: ${(error as Error).message}`);
+      }
     }
     for (const w of waiters) w.resolve({ result: { ...final, address: w.input }, cached: false });
     if (update) {
@@ -468,6 +506,8 @@ function withEarlierAttempts(result: VerificationResult, earlier: VerificationRe
   return { ...result, transcript: [...earlier.transcript, marker, ...result.transcript] };
 }
 
+/** Cut short by close(): that says nothing about the address, so it is neither stored nor told. */
+const isCancelled = (result: VerificationResult, aborted: boolean): boolean => aborted && result.smtp?.error?.code === 'cancelled';
 const domainKey = (domain: string): string => `domain:${domain}`;
 const ipKey = (ip: string | null): string | null => (ip ? `ip:${ip}` : null);
 const shuttingDown = (): SchedulerError => new SchedulerError('shutting_down', 'the verifier is shutting down');

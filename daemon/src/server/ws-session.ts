@@ -11,6 +11,7 @@ import type { WebSocket } from 'ws';
 import { tokenFitsOrigin } from '../auth/origin-policy';
 import { quotaOf } from '../auth/quota';
 import type { TokenRecord } from '../auth/token-store';
+import { trace } from '../metrics/timing-trace';
 import type { ClientInfo } from './client-info';
 import type { DaemonContext } from './context';
 import { redeem } from './redeem';
@@ -140,6 +141,7 @@ export function openSession(
 
   async function verify(message: Extract<ClientMessage, { type: 'verify' }>, token: TokenRecord): Promise<void> {
     const { id, address } = message;
+    trace('ws.verify');
     if (ctx.shuttingDown) return error('shutting_down', 'the daemon is shutting down', id);
     if (session.pending.has(id)) return error('bad_message', `request ${id} is already in flight`, id);
     if (session.pending.size >= ctx.settings.limits.maxPendingPerClient) {
@@ -169,6 +171,7 @@ export function openSession(
     ctx.log.debug(`${tag}: verify ${address.trim()} → ${answer.ok ? `${answer.result.verdict}/${answer.result.reason}${answer.cached ? ' (cached)' : ''}` : answer.code}`);
     if (answer.ok) send({ type: 'result', id, result: answer.result, cached: answer.cached });
     else error(answer.code, answer.message, id, answer.retryAfterMs);
+    trace('ws.answered');
   }
 
   function dispatch(message: ClientMessage): void | Promise<void> {

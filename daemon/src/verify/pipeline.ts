@@ -1,5 +1,6 @@
 import { parseAddress, type DnsStage, type ParsedAddress, type VerificationResult } from '@mailping/shared';
 import pLimit from 'p-limit';
+import { trace } from '../metrics/timing-trace';
 import { buildResult, syntaxFailureResult } from './build-result';
 import { loadAddressLists } from './flags';
 import { classifyDns, classifySmtp } from './classify/classify';
@@ -60,11 +61,14 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
     const all = addresses.map((a) => a.normalized);
     const results = new Map<string, VerificationResult>();
 
+    trace('domain.start', { domain, n: addresses.length });
     await loadAddressLists(); // once per process, for the results' flags
     progress(all, 'dns');
     const dnsStart = performance.now();
+    trace('dns.start', { domain });
     const lookup = await lookupMx(domain, resolver, options.random);
     const dnsMs = round(performance.now() - dnsStart);
+    trace('dns.end', { domain });
     const dns = dnsStage(lookup);
 
     if (lookup.kind !== 'mx') {
@@ -100,6 +104,7 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
       : undefined;
     const batch = await runDomain(targets, addresses, options.probeCatchAll && knownCatchAll === null, { ...hooks, ...(more && { more }) }, startedAt);
     const smtpMs = round(performance.now() - smtpStart);
+    trace('smtp.end', { domain, connections: batch.connections });
     const domainCatchAll = batch.catchAll ?? knownCatchAll;
     if (batch.catchAll !== null) catchAll.set(domain, { value: batch.catchAll, at: Date.now() });
 
@@ -141,6 +146,7 @@ export function createVerifier(overrides: Partial<VerifierOptions> = {}): Verifi
       }));
     }
     progress(asked.map((a) => a.normalized), 'done');
+    trace('domain.results', { domain, n: results.size });
     return results;
   }
 

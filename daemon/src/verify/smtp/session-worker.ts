@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ParsedAddress } from '@mailping/shared';
+import { trace } from '../../metrics/timing-trace';
 import type { BatchState, Hand, SessionEnd, SessionStatus } from './batch-state';
 import { likelyLastFlight, worthFollowUp } from './chunk-plan';
 import * as cmd from './command';
@@ -11,6 +12,8 @@ import type { MxTarget, SessionContext, SessionOptions, SmtpPhase } from './sess
 import { PROBE_TAG } from './transcript';
 
 const QUIT_TIMEOUT_MS = 2000;
+/** Names session workers apart in a timing trace (MAILPING_TRACE). */
+let workerSerial = 0;
 /**
  * How long answers wait for a pipelined QUIT's 221 once the RCPT replies are in. Servers send it
  * in the same packet (Postfix does) or just after; one that sends it later (its own Nagle delay
@@ -36,6 +39,7 @@ interface Opened {
 export class SessionWorker {
   private readonly hand: Hand;
   private targetIndex = 0;
+  private readonly w = ++workerSerial;
 
 
   constructor(
@@ -73,8 +77,12 @@ export class SessionWorker {
       // Always QUIT. The connection's slot (politeness) stays taken until the server answers it;
       // but once nothing is left to ask, the answers need not wait for that goodbye — unless some
       // are provisional, and only the 221 can prove the replies were in step.
+      trace('session.end', { mx: opened.target.host, w: this.w, kind: end.kind });
       const pipelinedQuit = opened.connection.quitPipelined;
-      const goodbye = opened.connection.quit(QUIT_TIMEOUT_MS).finally(opened.release);
+      const goodbye = opened.connection.quit(QUIT_TIMEOUT_MS).finally(() => {
+        trace('slot.released', { mx: opened.target.host, w: this.w });
+        opened.release();
+      });
       this.state.roundTrips(opened.id, opened.connection.roundTrips);
       // A duplicated reply that arrives late shifts every later one, and shows only when a later
       // reply (the next exchange, or QUIT's 221) cannot fit: until then answers are provisional.
@@ -93,6 +101,7 @@ export class SessionWorker {
         end.kind === 'done' && this.state.waiting(this.hand) > 0 && this.state.mayConnect() && !this.context.signal.aborted && fruitless < 2;
       if (!goOn) return;
       await goodbye;
+      trace('goodbye.awaited', { mx: opened.target.host, w: this.w });
     }
   }
 
@@ -105,8 +114,10 @@ export class SessionWorker {
       const status: SessionStatus = { target, tls: false, pipelining: false };
       if (this.context.signal.aborted) break;
       let release: () => void;
+      trace('slot.wait', { mx: target.host, w: this.w });
       try {
         release = (await this.options.acquireSlot?.(target.ip, this.context.signal)) ?? (() => {});
+        trace('slot.got', { mx: target.host, w: this.w });
       } catch {
         break;
       }
@@ -132,7 +143,9 @@ export class SessionWorker {
         continue;
       }
       this.state.connected();
+      trace('tcp.connected', { mx: target.host, w: this.w });
       const greeting = await connection.greeting(this.options.greetingTimeoutMs);
+      trace('greeted', { mx: target.host, w: this.w });
       const banner = greeting.replies[0];
       if (banner && banner.code >= 200 && banner.code < 300) {
         this.targetIndex = i;
@@ -155,6 +168,7 @@ export class SessionWorker {
     const o = this.options;
     this.phase('ehlo', this.state.upcoming(this.hand));
     let caps = await this.hello(connection, target);
+    trace('ehlo', { mx: target.host, w: this.w });
     if (!('keywords' in caps)) return caps;
     if ((o.tls === 'always' || this.state.tlsRequired) && hasCapability(caps, 'STARTTLS')) {
       caps = await this.startTls(connection, target);
@@ -207,7 +221,9 @@ export class SessionWorker {
       if (quitting) commands.push({ line: cmd.QUIT });
 
       this.state.sent(this.hand, rcptsNow);
+      trace('flight.sent', { mx: target.host, w: this.w, rcpts: rcptsNow.length, probe: withProbe, quit: quitting });
       const exchange = await connection.exchange(commands, o.commandTimeoutMs, commands[0]!.line.split(':')[0]!);
+      trace('flight.replies', { mx: target.host, w: this.w, replies: exchange.replies.length });
       let replies = exchange.replies;
 
       if (!inTransaction) {
