@@ -95,6 +95,7 @@ export async function startBenchProxies(rttMs: number): Promise<BenchProxies> {
         deliveries: sum((c) => c.deliveries),
         lateTotalMs: sum((c) => c.lateTotalMs),
         lateMaxMs: Math.max(0, ...all.map((c) => c.lateMaxMs)),
+        serverMs: sum((c) => c.serverMs),
       };
     },
     async reset() {

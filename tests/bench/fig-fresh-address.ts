@@ -24,6 +24,8 @@ export interface FreshRow {
   runs: number;
   /** Through the daemon: where each run's time went (see accountFor). */
   phases?: Phases[];
+  /** The mail server's own time to answer in each run, measured at the latency proxy (ProxyCounters.serverMs). */
+  serverMs?: number[];
 }
 
 /**
@@ -94,6 +96,7 @@ export async function freshAddressFigure(dnsServer: string, proxies: BenchProxie
       // first request of a door loads code and warms JIT that no later request pays for.
       await verify('not-an-address');
       row.phases = [];
+      row.serverMs = [];
       for (const address of addresses) {
         await proxies.reset();
         // Other local parts than the CLI's: the daemon has its own cache, but be sure nothing is shared.
@@ -107,6 +110,7 @@ export async function freshAddressFigure(dnsServer: string, proxies: BenchProxie
         const totals = await proxies.totals();
         row.turns.push(totals.turns);
         row.connections.push(totals.connections);
+        row.serverMs!.push(totals.serverMs);
         late.deliveries += totals.deliveries;
         late.totalMs += totals.lateTotalMs;
         late.maxMs = Math.max(late.maxMs, totals.lateMaxMs);
@@ -157,7 +161,8 @@ export function renderFreshAddress(f: FreshFigure): string {
         `${r.tool}: request to answer ${ms(median(r.wallMs))} = ${(median(r.wallMs) / f.rttMs).toFixed(1)} RTT; ` +
         `the engine had it after ${ms(median(r.innerMs!))}, so ${ms(median(r.wallMs) - median(r.innerMs!))} went to DNS-free plumbing ` +
         `(target: ≤ 4 RTT + 10 ms = ${ms(4 * f.rttMs + 10)}).` +
-        (r.phases?.length ? `\n  where it went (median of ${r.phases.length}): ${renderPhases(r.phases)}` : ''),
+        (r.phases?.length ? `\n  where it went (median of ${r.phases.length}): ${renderPhases(r.phases)}` : '') +
+        (r.serverMs?.length ? `\n  ${renderOwnShare(r, f.rttMs)}` : ''),
     ),
     ...(f.proxyLateness
       ? [
@@ -166,6 +171,21 @@ export function renderFreshAddress(f: FreshFigure): string {
         ]
       : []),
   ].join('\n');
+}
+
+/**
+ * Request to answer = 4 RTT + the mail server's own time (measured at the proxy, which a real
+ * server also takes) + the rest: MailPing's and the harness's own time (HTTP or WebSocket, the
+ * scheduler, DNS on loopback, the engine's CPU, storing, the client's parsing). Per run, median.
+ */
+export function ownShareMs(r: FreshRow, rttMs: number): { server: number; rest: number } {
+  const rest = r.wallMs.map((w, i) => w - 4 * rttMs - (r.serverMs?.[i] ?? 0));
+  return { server: median(r.serverMs ?? []), rest: median(rest) };
+}
+
+function renderOwnShare(r: FreshRow, rttMs: number): string {
+  const { server, rest } = ownShareMs(r, rttMs);
+  return `4 RTT (${ms(4 * rttMs)}) + the mail server's own time to answer (at the proxy: greeting, EHLO, the flight) ${server.toFixed(1)} ms + the rest (MailPing, loopback DNS, the bench's client) ${rest.toFixed(1)} ms`;
 }
 
 const PHASE_NAMES: Array<[keyof Phases, string]> = [

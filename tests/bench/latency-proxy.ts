@@ -41,6 +41,12 @@ export interface ProxyCounters {
   /** How late they were, summed and at worst (ms): latency the model does not have. */
   lateTotalMs: number;
   lateMaxMs: number;
+  /**
+   * The server's own time to answer, summed over its turns (ms): from the connect to its greeting,
+   * and from each client chunk handed to it to the last chunk of its reply. Time a real server
+   * also takes, on top of the round trips: it is not the client's.
+   */
+  serverMs: number;
 }
 
 export interface LatencyProxy {
@@ -71,6 +77,7 @@ const emptyCounters = (): ProxyCounters => ({
   deliveries: 0,
   lateTotalMs: 0,
   lateMaxMs: 0,
+  serverMs: 0,
 });
 
 /** A connection as the server sees it, for peakDetail. */
@@ -112,6 +119,13 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
     let serverClosedItsEnd = false;
     let clientEnded = false;
     let lastSpeaker: 'client' | 'server' = 'client';
+    /** The server's current turn: since when it has had something to answer, and its last reply chunk so far. */
+    let turnFrom = 0;
+    let turnTo = 0;
+    const closeTurn = (): void => {
+      if (turnTo > turnFrom) counters.serverMs += turnTo - turnFrom;
+      turnFrom = turnTo = 0;
+    };
     /** What the client sent before the server accepted: delivered in order once it has. */
     const early: Array<Buffer | 'end' | 'reset'> = [];
     const me: Live = { acceptedAt: 0, quitSent: false, clientClosed: false };
@@ -140,7 +154,12 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
       } else if (item === 'end') {
         clientGone();
         upstream.end();
-      } else upstream.write(item);
+      } else {
+        // The client speaks again: the server's previous turn is over.
+        if (turnTo > 0) closeTurn();
+        if (turnFrom === 0) turnFrom = performance.now();
+        upstream.write(item);
+      }
     };
 
     client.on('data', (chunk: Buffer) => {
@@ -174,6 +193,7 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
       counters.peakUntilServerClosed = Math.max(counters.peakUntilServerClosed, serverOpen);
       serverSawOpen = true;
       let upstreamEnded = false;
+      turnFrom = performance.now();
       const up = net.connect({ host: options.upstream.host, port: options.upstream.port, allowHalfOpen: true });
       up.setNoDelay(true);
       upstream = up;
@@ -182,6 +202,7 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
         counters.bytesToClient += chunk.length;
         if (lastSpeaker === 'client') counters.turns++;
         lastSpeaker = 'server';
+        if (turnFrom > 0) turnTo = performance.now();
         later(half, () => {
           if (!client.destroyed && client.writable) client.write(chunk);
         });
@@ -196,6 +217,7 @@ export function startLatencyProxy(options: LatencyProxyOptions): Promise<Latency
       up.on('error', () => {});
       up.on('close', () => {
         sockets.delete(up);
+        closeTurn();
         clientGone();
         if (!serverClosedItsEnd) {
           serverClosedItsEnd = true;
