@@ -126,14 +126,16 @@ export class SessionWorker {
         return 'halted';
       }
       const { id, sink } = this.state.openAttempt(this.hand);
-      this.phase('connect', this.state.upcoming(this.hand));
       let connection: SmtpConnection;
       try {
-        connection = await SmtpConnection.open(this.options.dial, { ...target, port: this.options.port }, {
+        // Dialling first, telling after: a progress frame to a client is not worth a delay on the wire.
+        const opening = SmtpConnection.open(this.options.dial, { ...target, port: this.options.port }, {
           connectTimeoutMs: this.options.connectTimeoutMs,
           signal: this.context.signal,
           log: sink,
         });
+        this.phase('connect', this.state.upcoming(this.hand));
+        connection = await opening;
       } catch (error) {
         const failure = asFailure(error);
         sink('*', `${failure.failure}: ${failure.message}`);
@@ -166,7 +168,6 @@ export class SessionWorker {
 
   private async converse(connection: SmtpConnection, target: MxTarget): Promise<SessionEnd> {
     const o = this.options;
-    this.phase('ehlo', this.state.upcoming(this.hand));
     let caps = await this.hello(connection, target);
     trace('ehlo', { mx: target.host, w: this.w });
     if (!('keywords' in caps)) return caps;
@@ -197,7 +198,6 @@ export class SessionWorker {
       if (flight.size < 1) return { kind: 'done' };
       const chunk = this.state.take(this.hand, flight.size);
       if (chunk.length === 0) return { kind: 'done' };
-      this.phase('rcpt', chunk);
 
       const commands: Outgoing[] = [];
       if (!inTransaction) commands.push({ line: this.mailFromLine(caps) });
@@ -222,7 +222,9 @@ export class SessionWorker {
 
       this.state.sent(this.hand, rcptsNow);
       trace('flight.sent', { mx: target.host, w: this.w, rcpts: rcptsNow.length, probe: withProbe, quit: quitting });
-      const exchange = await connection.exchange(commands, o.commandTimeoutMs, commands[0]!.line.split(':')[0]!);
+      const replied = connection.exchange(commands, o.commandTimeoutMs, commands[0]!.line.split(':')[0]!);
+      this.phase('rcpt', chunk);
+      const exchange = await replied;
       trace('flight.replies', { mx: target.host, w: this.w, replies: exchange.replies.length });
       let replies = exchange.replies;
 
@@ -337,7 +339,9 @@ export class SessionWorker {
   private async hello(connection: SmtpConnection, target: MxTarget): Promise<Capabilities | SessionEnd> {
     const o = this.options;
     const status: SessionStatus = { target, tls: connection.tls, pipelining: false };
-    const ehlo = await connection.exchange([{ line: cmd.ehlo(o.helo) }], o.commandTimeoutMs, 'EHLO');
+    const sent = connection.exchange([{ line: cmd.ehlo(o.helo) }], o.commandTimeoutMs, 'EHLO');
+    this.phase('ehlo', this.state.upcoming(this.hand));
+    const ehlo = await sent;
     const reply = ehlo.replies[0];
     if (!reply || ehlo.failure) return this.broken(ehlo.failure, status, false);
     if (reply.code >= 200 && reply.code < 300) return parseEhlo(reply);
