@@ -10,7 +10,7 @@ import type { VerifierOptions } from '../verify/options';
 import { SmtpFailureError } from '../verify/smtp/failure';
 import { answeredAddresses, storeAnswers, type Answer } from './answers';
 import { givenUpResult } from './given-up-result';
-import { SlotRefused, type HostLeases } from './host-leases';
+import { SlotRefused, type HeldLease, type HostLeases } from './host-leases';
 import { batchJobId, keys } from './keys';
 import type { PolitenessRedis } from './politeness-scripts';
 import { scaled } from './time-scale';
@@ -100,7 +100,7 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
       const backoff = deps.leases.localBackoffLeft(mxIp);
       if (backoff > 0) return await delay(job, token, backoff);
       try {
-        lease = { ip: mxIp, inUse: false, release: await deps.leases.acquire(mxIp, AbortSignal.any([controller.signal, AbortSignal.timeout(scaled(LEASE_WAIT_MS, scale))])) };
+        lease = { ip: mxIp, inUse: false, idle: null, held: await deps.leases.hold(mxIp, AbortSignal.any([controller.signal, AbortSignal.timeout(scaled(LEASE_WAIT_MS, scale))])) };
       } catch (error) {
         return await delay(job, token, error instanceof SlotRefused && error.waitMs > 0 ? error.waitMs : scaled(1000, scale));
       }
@@ -112,9 +112,11 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
     const [, wait] = await redis.mpTakeTokens(keys.domainBucket(data.domain), keys.domainBackoff(data.domain), 0, capacity, windowMs);
     if (wait > 0) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
     results = await verifyOnLeases(deps, bucket, batch, knownCatchAll, lease, controller);
+  } catch (error) {
+    if (lease) giveBack(lease);
+    throw error;
   } finally {
     deps.running.delete(controller);
-    lease?.release();
   }
   const deferred: string[] = [];
   let unasked = 0;
@@ -147,16 +149,25 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
     if (retrying) greylisted.push(address.normalized);
     answers.push({ address: address.normalized, result, retrying });
   }
-  // The answers first (the one atomic step that matters), then the shared cache and facts.
-  const outcomes = await storeAnswers(redis, data.list, answers, { version: data.version });
-  const after = redis.pipeline();
-  answers.forEach(({ address, result }, i) => {
-    const ttl = cacheTtlMs(result, settings.cache);
-    if (outcomes[i] !== 'duplicate' && ttl > 0) after.set(keys.cachedResult(address), JSON.stringify(result), 'PX', ttl);
-  });
-  rememberDomain(after, deps, data.domain, lastIp, catchAllFact === null ? catchAll : null);
-  if (saw421Ip) backOff(after, deps, data.domain, saw421Ip);
-  if (after.length > 0) await after.exec();
+  // One transaction, one round trip: the answers (the atomic step that matters, with the shared
+  // cache of each answer the list kept), what the batch learnt of its domain, a 421's backoff,
+  // and the batch's connection lease once its connection is closed.
+  for (const answer of answers) answer.cacheTtlMs = cacheTtlMs(answer.result, settings.cache);
+  let handedOver = false;
+  try {
+    await storeAnswers(redis, data.list, answers, {
+      version: data.version,
+      also: (tx) => {
+        rememberDomain(tx, deps, data.domain, lastIp, catchAllFact === null ? catchAll : null);
+        if (saw421Ip) backOff(tx, deps, data.domain, saw421Ip);
+        if (lease) giveBack(lease, tx);
+        handedOver = true;
+      },
+    });
+  } finally {
+    // The store failed before its transaction was built.
+    if (lease && !handedOver) giveBack(lease);
+  }
 
   if (greylisted.length > 0) {
     // RFC 6647: ask again after the greylisting delay; the answer replaces the first one.
@@ -193,10 +204,25 @@ async function answerFromCache(deps: BatchDeps, list: string, todo: ParsedAddres
   return rest;
 }
 
+/** The batch's own connection lease, lent to its sessions one at a time. */
 interface JobLease {
   ip: string;
   inUse: boolean;
-  release: () => void;
+  /** While a session has it: settles once that session's connection is closed. */
+  idle: Promise<void> | null;
+  held: HeldLease;
+}
+
+/**
+ * Gives the batch's lease back, never before its connection is closed: the engine returns the
+ * answers before the server's 221 when nothing waits for it. With `into`, the release goes with
+ * those commands if the connection is closed already; otherwise on its own once it is. (Sent
+ * and lost, it expires with its TTL, as a failed release does.)
+ */
+function giveBack(lease: JobLease, into?: ChainableCommander): void {
+  if (lease.idle) void lease.idle.then(() => giveBack(lease));
+  else if (into) lease.held.releaseIn(into);
+  else lease.held.release();
 }
 
 async function firstMxAddress(deps: BatchDeps, domain: string): Promise<string | null> {
@@ -247,8 +273,14 @@ async function verifyOnLeases(
       let release: () => void;
       if (lease && lease.ip === ip && !lease.inUse) {
         const own = lease;
+        let closed!: () => void;
         own.inUse = true;
-        release = () => void (own.inUse = false);
+        own.idle = new Promise((resolve) => (closed = resolve));
+        release = () => {
+          own.inUse = false;
+          own.idle = null;
+          closed();
+        };
       } else {
         try {
           release = await deps.leases.acquire(ip, signal);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ChainableCommander } from 'ioredis';
 import { keys } from './keys';
 import type { PolitenessRedis } from './politeness-scripts';
 
@@ -29,6 +30,16 @@ interface Lease {
   renewedAt: number;
 }
 
+/** A lease this worker holds, until it gives it back. */
+export interface HeldLease {
+  release(): void;
+  /**
+   * Gives it back with the caller's own commands (a transaction or pipeline the caller sends
+   * anyway): one round trip fewer. Only once the lease's connection is closed, as `release`.
+   */
+  releaseIn(into: ChainableCommander): void;
+}
+
 /**
  * ≤ `limit` connections per MX address across every worker: a connection holds a lease, a member
  * of a sorted set in Redis scored by its expiry; this worker renews its leases every ttl/6 while
@@ -53,6 +64,11 @@ export class HostLeases {
 
   /** The `acquireSlot` seam of the engine: resolves with a release once this worker holds a lease. */
   async acquire(ip: string, signal: AbortSignal): Promise<() => void> {
+    return (await this.hold(ip, signal)).release;
+  }
+
+  /** As `acquire`, for a caller that may give the lease back along with commands of its own. */
+  async hold(ip: string, signal: AbortSignal): Promise<HeldLease> {
     const id = randomUUID();
     for (;;) {
       if (signal.aborted) throw signal.reason;
@@ -66,7 +82,14 @@ export class HostLeases {
       if (granted === -1) throw new SlotRefused('backoff', `${ip} said 421: every worker leaves it alone for ${waitMs} ms`, waitMs);
       if (granted === 1) {
         this.held.set(id, { ip, renewedAt: Date.now() });
-        return () => this.release(id);
+        return {
+          release: () => this.release(id),
+          releaseIn: (into) => {
+            // A lease lost meanwhile is not ours to remove.
+            if (!this.held.delete(id)) return;
+            into.zrem(keys.hostLeases(ip), id);
+          },
+        };
       }
       await sleep(Math.min(waitMs, this.options.pollMs), signal);
     }
