@@ -154,6 +154,25 @@ describe('connection leases', () => {
       await redis.set(keys.hostBackoff('192.0.2.9'), '421', 'PX', 5000);
       await expect(a.acquire('192.0.2.9', signal)).rejects.toBeInstanceOf(SlotRefused);
 
+      // With the domain's budget: refused without a lease while the bucket is empty or the domain backs off.
+      const budget = { bucket: keys.domainBucket('b.test'), backoff: keys.domainBackoff('b.test'), capacity: 2, windowMs: 60_000 };
+      expect((await redis.mpTakeTokens(budget.bucket, budget.backoff, 2, 2, 60_000))[0]).toBe(2);
+      const spent = await a.hold('192.0.2.4', signal, budget).catch((e: unknown) => e);
+      expect(spent).toBeInstanceOf(SlotRefused);
+      expect((spent as SlotRefused).why).toBe('budget');
+      expect((spent as SlotRefused).waitMs).toBeGreaterThan(20_000);
+      expect(await redis.zcard(keys.hostLeases('192.0.2.4'))).toBe(0);
+      await redis.del(budget.bucket);
+      await redis.set(budget.backoff, '421', 'PX', 5000);
+      expect(((await a.hold('192.0.2.4', signal, budget).catch((e: unknown) => e)) as SlotRefused).why).toBe('budget');
+      await redis.del(budget.backoff);
+      expect(((await a.hold('192.0.2.9', signal, budget).catch((e: unknown) => e)) as SlotRefused).why).toBe('backoff');
+      const begun = await a.hold('192.0.2.4', signal, budget);
+      expect(await redis.zcard(keys.hostLeases('192.0.2.4'))).toBe(1);
+      // Checking the bucket took no token.
+      expect((await redis.mpTakeTokens(budget.bucket, budget.backoff, 5, 2, 60_000))[0]).toBe(2);
+      begun.release();
+
       // Given back with other commands: it is freed when they are sent, and no longer renewed.
       const held = await a.hold('192.0.2.3', signal);
       expect(await redis.zcard(keys.hostLeases('192.0.2.3'))).toBe(1);

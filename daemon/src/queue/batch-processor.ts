@@ -54,6 +54,8 @@ const LEASE_WAIT_MS = 10_000;
 const HOUR_MS = 60 * MINUTE_MS;
 /** A token grant slower than this to arrive is not spent (see takeRcptTokens below). */
 export const STALE_TOKENS_MS = 100;
+/** A lease granted this recently needs no second look at the host's backoff before its connection. */
+const FRESH_GRANT_MS = 20;
 
 /**
  * Runs one batch job: skips what the list already has an answer for (a batch may run twice:
@@ -99,18 +101,22 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
       // by the lease step itself (SlotRefused with the wait).
       const backoff = deps.leases.localBackoffLeft(mxIp);
       if (backoff > 0) return await delay(job, token, backoff);
+      // An empty bucket (or the domain's backoff) puts the batch off before it connects, checked
+      // in the lease's own step; the tokens themselves are taken flight by flight (another worker
+      // may still get there first: then the session ends before its first RCPT).
+      const budget = { bucket: keys.domainBucket(data.domain), backoff: keys.domainBackoff(data.domain), capacity, windowMs };
       try {
-        lease = { ip: mxIp, inUse: false, idle: null, held: await deps.leases.hold(mxIp, AbortSignal.any([controller.signal, AbortSignal.timeout(scaled(LEASE_WAIT_MS, scale))])) };
+        lease = { ip: mxIp, inUse: false, idle: null, held: await deps.leases.hold(mxIp, AbortSignal.any([controller.signal, AbortSignal.timeout(scaled(LEASE_WAIT_MS, scale))]), budget) };
       } catch (error) {
-        return await delay(job, token, error instanceof SlotRefused && error.waitMs > 0 ? error.waitMs : scaled(1000, scale));
+        const refused = error instanceof SlotRefused ? error : null;
+        if (refused?.why === 'budget') return await delay(job, token, Math.max(refused.waitMs, Math.ceil(windowMs / capacity)));
+        return await delay(job, token, refused && refused.waitMs > 0 ? refused.waitMs : scaled(1000, scale));
       }
+    } else {
+      const [, wait] = await redis.mpTakeTokens(keys.domainBucket(data.domain), keys.domainBackoff(data.domain), 0, capacity, windowMs);
+      if (wait > 0) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
     }
     const knownCatchAll = catchAllFact === null ? null : catchAllFact === '1';
-    // An empty bucket (or the domain's backoff) puts the batch off before it connects; the
-    // tokens themselves are taken flight by flight (another worker may still get there first:
-    // then the session ends before its first RCPT).
-    const [, wait] = await redis.mpTakeTokens(keys.domainBucket(data.domain), keys.domainBackoff(data.domain), 0, capacity, windowMs);
-    if (wait > 0) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
     results = await verifyOnLeases(deps, bucket, batch, knownCatchAll, lease, controller);
   } catch (error) {
     if (lease) giveBack(lease);
@@ -290,7 +296,10 @@ async function verifyOnLeases(
         }
       }
       try {
-        const backoff = await deps.leases.backoffLeft(ip);
+        // The batch's lease was granted by a step that found no backoff on the host: that check
+        // is as fresh as another would be if the grant is only a moment old.
+        const fresh = lease && lease.ip === ip && performance.now() - lease.held.grantedAt < FRESH_GRANT_MS;
+        const backoff = fresh ? deps.leases.localBackoffLeft(ip) : await deps.leases.backoffLeft(ip);
         if (backoff > 0) throw new SlotRefused('backoff', `${ip} said 421 a moment ago`, backoff);
       } catch (error) {
         release();
