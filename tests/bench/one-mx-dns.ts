@@ -23,6 +23,8 @@ export async function startOneMxDns(): Promise<{ server: string; stop(): Promise
     'no-hosts',
     'no-poll',
     'cache-size=0',
+    // As the lab's DNS: real records carry TTLs (see tests/lab/dns-zone.ts).
+    'local-ttl=300',
     'pid-file=',
     'local=/test/',
     ...BENCH_DOMAINS.map((d) => `mx-host=${d},${ONE_MX},10`),

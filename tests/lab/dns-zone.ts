@@ -24,6 +24,9 @@ export function renderDnsmasqConfig(options: DnsZoneOptions): string {
     'no-hosts',
     'no-poll',
     'cache-size=0',
+    // Real records carry TTLs of minutes; dnsmasq's default for its own records is 0 ("do not
+    // cache"), which would keep `mailping worker`'s DNS cache from ever holding a lab answer.
+    'local-ttl=300',
     // The log is the post-mortem record of what the engine asked.
     `log-facility=${options.logFile}`,
     'log-queries',

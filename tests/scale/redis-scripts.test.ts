@@ -71,6 +71,40 @@ describe('answers of a batch', () => {
   });
 });
 
+describe('answers with what goes along', () => {
+  it('caches what the list kept (never a duplicate), and sends the other commands in the same transaction', async () => {
+    await redis.hset(keys.listMeta('l3'), 'total', 2, 'answered', 0);
+    await storeAnswer(redis, 'l3', 'a@x.test', result('a@x.test'));
+    const outcomes = await storeAnswers(
+      redis,
+      'l3',
+      [
+        { address: 'a@x.test', result: result('a@x.test', 'mailbox_not_found'), cacheTtlMs: 60_000 },
+        { address: 'b@x.test', result: result('b@x.test'), cacheTtlMs: 60_000 },
+        { address: 'c@x.test', result: result('c@x.test', 'greylisted'), cacheTtlMs: 0 },
+      ],
+      { also: (tx) => void tx.set(keys.domainBackoff('x.test'), '421', 'PX', 5000).zrem(keys.hostLeases('192.0.2.5'), 'lease-1') },
+    );
+    expect(outcomes).toEqual(['duplicate', 'stored', 'stored']);
+    // The duplicate did not overwrite the cache with its (different) answer; the kept one is cached.
+    expect(await redis.get(keys.cachedResult('a@x.test'))).toBeNull();
+    expect(JSON.parse((await redis.get(keys.cachedResult('b@x.test')))!).reason).toBe('accepted');
+    const ttl = await redis.pttl(keys.cachedResult('b@x.test'));
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await redis.get(keys.cachedResult('c@x.test'))).toBeNull();
+    expect(await redis.get(keys.domainBackoff('x.test'))).toBe('421');
+    // A newer version (a greylisting retry's answer) replaces the cached one.
+    expect(await storeAnswers(redis, 'l3', [{ address: 'b@x.test', result: result('b@x.test', 'mailbox_not_found'), cacheTtlMs: 60_000 }], { version: 1, also: () => {} })).toEqual([
+      'updated',
+    ]);
+    expect(JSON.parse((await redis.get(keys.cachedResult('b@x.test')))!).reason).toBe('mailbox_not_found');
+    // Only commands along: no answer stored, the commands still go.
+    expect(await storeAnswers(redis, 'l3', [], { also: (tx) => void tx.set('mp:test:along', '1') })).toEqual([]);
+    expect(await redis.get('mp:test:along')).toBe('1');
+  });
+});
+
 describe('RCPT token bucket', () => {
   it('gives at most the bucket, then waits for the refill; a domain backoff gives nothing', async () => {
     const take = (n: number) => redis.mpTakeTokens(keys.domainBucket('t.test'), keys.domainBackoff('t.test'), n, 10, 1000);
@@ -119,6 +153,41 @@ describe('connection leases', () => {
 
       await redis.set(keys.hostBackoff('192.0.2.9'), '421', 'PX', 5000);
       await expect(a.acquire('192.0.2.9', signal)).rejects.toBeInstanceOf(SlotRefused);
+
+      // With the domain's budget: refused without a lease while the bucket is empty or the domain backs off.
+      const budget = { bucket: keys.domainBucket('b.test'), backoff: keys.domainBackoff('b.test'), capacity: 2, windowMs: 60_000 };
+      expect((await redis.mpTakeTokens(budget.bucket, budget.backoff, 2, 2, 60_000))[0]).toBe(2);
+      const spent = await a.hold('192.0.2.4', signal, budget).catch((e: unknown) => e);
+      expect(spent).toBeInstanceOf(SlotRefused);
+      expect((spent as SlotRefused).why).toBe('budget');
+      expect((spent as SlotRefused).waitMs).toBeGreaterThan(20_000);
+      expect(await redis.zcard(keys.hostLeases('192.0.2.4'))).toBe(0);
+      await redis.del(budget.bucket);
+      await redis.set(budget.backoff, '421', 'PX', 5000);
+      expect(((await a.hold('192.0.2.4', signal, budget).catch((e: unknown) => e)) as SlotRefused).why).toBe('budget');
+      await redis.del(budget.backoff);
+      expect(((await a.hold('192.0.2.9', signal, budget).catch((e: unknown) => e)) as SlotRefused).why).toBe('backoff');
+      const begun = await a.hold('192.0.2.4', signal, budget);
+      expect(await redis.zcard(keys.hostLeases('192.0.2.4'))).toBe(1);
+      // Checking the bucket took no token.
+      expect((await redis.mpTakeTokens(budget.bucket, budget.backoff, 5, 2, 60_000))[0]).toBe(2);
+      begun.release();
+
+      // Given back with other commands: it is freed when they are sent, and no longer renewed.
+      const held = await a.hold('192.0.2.3', signal);
+      expect(await redis.zcard(keys.hostLeases('192.0.2.3'))).toBe(1);
+      const count = a.count;
+      const tx = redis.multi().set('mp:test:with-lease', '1');
+      held.releaseIn(tx);
+      expect(a.count).toBe(count - 1);
+      await tx.exec();
+      expect(await redis.zcard(keys.hostLeases('192.0.2.3'))).toBe(0);
+      // Released already: a second release sends nothing.
+      const again = redis.multi();
+      const before = again.length;
+      held.releaseIn(again);
+      expect(again.length).toBe(before);
+      held.release();
     } finally {
       a.close();
       b.close();

@@ -1,5 +1,5 @@
 import type { VerificationResult } from '@mailping/shared';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { keys, LIST_TTL_MS } from './keys';
 
 /**
@@ -9,8 +9,10 @@ import { keys, LIST_TTL_MS } from './keys';
  * one is an `update` only when it carries a higher version (a greylisting retry), and a
  * duplicate (a batch run twice after a crash) is a no-op. An answer that will be asked again
  * (greylisted, a retry is queued) says so in its event (`retrying`), so a client that waits for
- * retries knows which answers are not final yet.
- * KEYS: results, versions, events, meta. ARGV: version, cached, ttl, then (address, json, retrying)…
+ * retries knows which answers are not final yet. A stored answer also goes to the shared cache
+ * when it has a cache TTL (a duplicate never does: the cache keeps what the list kept).
+ * KEYS: results, versions, events, meta, then one cache key per answer.
+ * ARGV: version, cached, ttl, then (address, json, retrying, cache ttl ms)…
  * → one code per answer: 1 stored, 2 updated, 0 duplicate.
  */
 const STORE_ANSWERS = `
@@ -18,7 +20,7 @@ local version = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[3])
 local codes = {}
 local wrote = false
-for i = 4, #ARGV, 3 do
+for i = 4, #ARGV, 4 do
   local address = ARGV[i]
   local cur = redis.call('HGET', KEYS[2], address)
   local kind
@@ -36,6 +38,8 @@ for i = 4, #ARGV, 3 do
     redis.call('XADD', KEYS[3], '*', 'type', kind, 'address', address, 'result', ARGV[i + 1], 'cached', ARGV[2], 'retrying', ARGV[i + 2], 'answered', meta[1], 'total', meta[2])
     wrote = true
     codes[#codes + 1] = kind == 'result' and 1 or 2
+    local cacheTtl = tonumber(ARGV[i + 3])
+    if cacheTtl > 0 then redis.call('SET', KEYS[4 + #codes], ARGV[i + 1], 'PX', cacheTtl) end
   else
     codes[#codes + 1] = 0
   end
@@ -51,39 +55,59 @@ export interface Answer {
   result: VerificationResult;
   /** A greylisting retry of this address is queued: this answer is not final. */
   retrying?: boolean;
+  /** How long the shared cache keeps it (`res:<address>`) if the list stores it; 0 or none: not cached. */
+  cacheTtlMs?: number;
 }
 
+/** Keys and arguments of the script: the number of keys first (it varies with the batch). */
+type StoreArgs = Array<string | number>;
+
 interface AnswerCommands {
-  mpStoreAnswers(res: string, ver: string, evt: string, meta: string, version: number, cached: string, ttl: number, ...answers: string[]): Promise<number[]>;
+  mpStoreAnswers(...args: StoreArgs): Promise<number[]>;
 }
 
 function commands(redis: Redis): AnswerCommands {
   const r = redis as Redis & Partial<AnswerCommands>;
-  if (!r.mpStoreAnswers) redis.defineCommand('mpStoreAnswers', { numberOfKeys: 4, lua: STORE_ANSWERS });
+  if (!r.mpStoreAnswers) redis.defineCommand('mpStoreAnswers', { lua: STORE_ANSWERS });
   return r as Redis & AnswerCommands;
 }
 
 const OUTCOMES: StoreOutcome[] = ['duplicate', 'stored', 'updated'];
 
-/** Stores the answers of one batch (same version, same cached-ness) in one atomic step. */
+function storeArgs(list: string, answers: readonly Answer[], options: { version?: number; cached?: boolean }): StoreArgs {
+  const args: StoreArgs = [4 + answers.length, keys.listResults(list), keys.listVersions(list), keys.listEvents(list), keys.listMeta(list)];
+  for (const a of answers) args.push(keys.cachedResult(a.address));
+  args.push(options.version ?? 0, options.cached ? '1' : '0', LIST_TTL_MS);
+  for (const a of answers) args.push(a.address, JSON.stringify(a.result), a.retrying ? '1' : '0', Math.max(0, Math.round(a.cacheTtlMs ?? 0)));
+  return args;
+}
+
+/**
+ * Stores the answers of one batch (same version, same cached-ness) in one atomic step. `also`
+ * adds commands that go in the same transaction, so they cost no round trip of their own (what
+ * the batch learnt of its domain, a 421 backoff, the release of its connection lease).
+ */
 export async function storeAnswers(
   redis: Redis,
   list: string,
   answers: readonly Answer[],
-  options: { version?: number; cached?: boolean } = {},
+  options: { version?: number; cached?: boolean; also?: (tx: ChainableCommander) => void } = {},
 ): Promise<StoreOutcome[]> {
+  const store = commands(redis);
+  if (!options.also) {
+    if (answers.length === 0) return [];
+    return (await store.mpStoreAnswers(...storeArgs(list, answers, options))).map((c) => OUTCOMES[c] ?? 'duplicate');
+  }
+  const tx = redis.multi();
+  const empty = tx.length;
+  if (answers.length > 0) (tx as ChainableCommander & AnswerCommands).mpStoreAnswers(...storeArgs(list, answers, options));
+  options.also(tx);
+  // Nothing to send: the transaction is dropped unsent.
+  if (tx.length === empty) return [];
+  const replies = (await tx.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
   if (answers.length === 0) return [];
-  const codes = await commands(redis).mpStoreAnswers(
-    keys.listResults(list),
-    keys.listVersions(list),
-    keys.listEvents(list),
-    keys.listMeta(list),
-    options.version ?? 0,
-    options.cached ? '1' : '0',
-    LIST_TTL_MS,
-    ...answers.flatMap((a) => [a.address, JSON.stringify(a.result), a.retrying ? '1' : '0']),
-  );
-  return codes.map((c) => OUTCOMES[c] ?? 'duplicate');
+  return (replies[0]![1] as number[]).map((c) => OUTCOMES[c] ?? 'duplicate');
 }
 
 export async function storeAnswer(

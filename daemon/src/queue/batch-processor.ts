@@ -10,7 +10,7 @@ import type { VerifierOptions } from '../verify/options';
 import { SmtpFailureError } from '../verify/smtp/failure';
 import { answeredAddresses, storeAnswers, type Answer } from './answers';
 import { givenUpResult } from './given-up-result';
-import { SlotRefused, type HostLeases } from './host-leases';
+import { SlotRefused, type HeldLease, type HostLeases } from './host-leases';
 import { batchJobId, keys } from './keys';
 import type { PolitenessRedis } from './politeness-scripts';
 import { scaled } from './time-scale';
@@ -54,6 +54,8 @@ const LEASE_WAIT_MS = 10_000;
 const HOUR_MS = 60 * MINUTE_MS;
 /** A token grant slower than this to arrive is not spent (see takeRcptTokens below). */
 export const STALE_TOKENS_MS = 100;
+/** A lease granted this recently needs no second look at the host's backoff before its connection. */
+const FRESH_GRANT_MS = 20;
 
 /**
  * Runs one batch job: skips what the list already has an answer for (a batch may run twice:
@@ -99,22 +101,28 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
       // by the lease step itself (SlotRefused with the wait).
       const backoff = deps.leases.localBackoffLeft(mxIp);
       if (backoff > 0) return await delay(job, token, backoff);
+      // An empty bucket (or the domain's backoff) puts the batch off before it connects, checked
+      // in the lease's own step; the tokens themselves are taken flight by flight (another worker
+      // may still get there first: then the session ends before its first RCPT).
+      const budget = { bucket: keys.domainBucket(data.domain), backoff: keys.domainBackoff(data.domain), capacity, windowMs };
       try {
-        lease = { ip: mxIp, inUse: false, release: await deps.leases.acquire(mxIp, AbortSignal.any([controller.signal, AbortSignal.timeout(scaled(LEASE_WAIT_MS, scale))])) };
+        lease = { ip: mxIp, inUse: false, idle: null, held: await deps.leases.hold(mxIp, AbortSignal.any([controller.signal, AbortSignal.timeout(scaled(LEASE_WAIT_MS, scale))]), budget) };
       } catch (error) {
-        return await delay(job, token, error instanceof SlotRefused && error.waitMs > 0 ? error.waitMs : scaled(1000, scale));
+        const refused = error instanceof SlotRefused ? error : null;
+        if (refused?.why === 'budget') return await delay(job, token, Math.max(refused.waitMs, Math.ceil(windowMs / capacity)));
+        return await delay(job, token, refused && refused.waitMs > 0 ? refused.waitMs : scaled(1000, scale));
       }
+    } else {
+      const [, wait] = await redis.mpTakeTokens(keys.domainBucket(data.domain), keys.domainBackoff(data.domain), 0, capacity, windowMs);
+      if (wait > 0) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
     }
     const knownCatchAll = catchAllFact === null ? null : catchAllFact === '1';
-    // An empty bucket (or the domain's backoff) puts the batch off before it connects; the
-    // tokens themselves are taken flight by flight (another worker may still get there first:
-    // then the session ends before its first RCPT).
-    const [, wait] = await redis.mpTakeTokens(keys.domainBucket(data.domain), keys.domainBackoff(data.domain), 0, capacity, windowMs);
-    if (wait > 0) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
     results = await verifyOnLeases(deps, bucket, batch, knownCatchAll, lease, controller);
+  } catch (error) {
+    if (lease) giveBack(lease);
+    throw error;
   } finally {
     deps.running.delete(controller);
-    lease?.release();
   }
   const deferred: string[] = [];
   let unasked = 0;
@@ -147,16 +155,25 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
     if (retrying) greylisted.push(address.normalized);
     answers.push({ address: address.normalized, result, retrying });
   }
-  // The answers first (the one atomic step that matters), then the shared cache and facts.
-  const outcomes = await storeAnswers(redis, data.list, answers, { version: data.version });
-  const after = redis.pipeline();
-  answers.forEach(({ address, result }, i) => {
-    const ttl = cacheTtlMs(result, settings.cache);
-    if (outcomes[i] !== 'duplicate' && ttl > 0) after.set(keys.cachedResult(address), JSON.stringify(result), 'PX', ttl);
-  });
-  rememberDomain(after, deps, data.domain, lastIp, catchAllFact === null ? catchAll : null);
-  if (saw421Ip) backOff(after, deps, data.domain, saw421Ip);
-  if (after.length > 0) await after.exec();
+  // One transaction, one round trip: the answers (the atomic step that matters, with the shared
+  // cache of each answer the list kept), what the batch learnt of its domain, a 421's backoff,
+  // and the batch's connection lease once its connection is closed.
+  for (const answer of answers) answer.cacheTtlMs = cacheTtlMs(answer.result, settings.cache);
+  let handedOver = false;
+  try {
+    await storeAnswers(redis, data.list, answers, {
+      version: data.version,
+      also: (tx) => {
+        rememberDomain(tx, deps, data.domain, lastIp, catchAllFact === null ? catchAll : null);
+        if (saw421Ip) backOff(tx, deps, data.domain, saw421Ip);
+        if (lease) giveBack(lease, tx);
+        handedOver = true;
+      },
+    });
+  } finally {
+    // The store failed before its transaction was built.
+    if (lease && !handedOver) giveBack(lease);
+  }
 
   if (greylisted.length > 0) {
     // RFC 6647: ask again after the greylisting delay; the answer replaces the first one.
@@ -193,10 +210,25 @@ async function answerFromCache(deps: BatchDeps, list: string, todo: ParsedAddres
   return rest;
 }
 
+/** The batch's own connection lease, lent to its sessions one at a time. */
 interface JobLease {
   ip: string;
   inUse: boolean;
-  release: () => void;
+  /** While a session has it: settles once that session's connection is closed. */
+  idle: Promise<void> | null;
+  held: HeldLease;
+}
+
+/**
+ * Gives the batch's lease back, never before its connection is closed: the engine returns the
+ * answers before the server's 221 when nothing waits for it. With `into`, the release goes with
+ * those commands if the connection is closed already; otherwise on its own once it is. (Sent
+ * and lost, it expires with its TTL, as a failed release does.)
+ */
+function giveBack(lease: JobLease, into?: ChainableCommander): void {
+  if (lease.idle) void lease.idle.then(() => giveBack(lease));
+  else if (into) lease.held.releaseIn(into);
+  else lease.held.release();
 }
 
 async function firstMxAddress(deps: BatchDeps, domain: string): Promise<string | null> {
@@ -247,8 +279,14 @@ async function verifyOnLeases(
       let release: () => void;
       if (lease && lease.ip === ip && !lease.inUse) {
         const own = lease;
+        let closed!: () => void;
         own.inUse = true;
-        release = () => void (own.inUse = false);
+        own.idle = new Promise((resolve) => (closed = resolve));
+        release = () => {
+          own.inUse = false;
+          own.idle = null;
+          closed();
+        };
       } else {
         try {
           release = await deps.leases.acquire(ip, signal);
@@ -258,7 +296,10 @@ async function verifyOnLeases(
         }
       }
       try {
-        const backoff = await deps.leases.backoffLeft(ip);
+        // The batch's lease was granted by a step that found no backoff on the host: that check
+        // is as fresh as another would be if the grant is only a moment old.
+        const fresh = lease && lease.ip === ip && performance.now() - lease.held.grantedAt < FRESH_GRANT_MS;
+        const backoff = fresh ? deps.leases.localBackoffLeft(ip) : await deps.leases.backoffLeft(ip);
         if (backoff > 0) throw new SlotRefused('backoff', `${ip} said 421 a moment ago`, backoff);
       } catch (error) {
         release();

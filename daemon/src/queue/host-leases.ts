@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ChainableCommander } from 'ioredis';
 import { keys } from './keys';
 import type { PolitenessRedis } from './politeness-scripts';
 
@@ -16,7 +17,8 @@ export interface HostLeaseOptions {
 export class SlotRefused extends Error {
   override readonly name = 'SlotRefused';
   constructor(
-    readonly why: 'backoff' | 'redis',
+    /** budget: the domain's RCPT budget is spent, or the domain is backing off. */
+    readonly why: 'backoff' | 'budget' | 'redis',
     message: string,
     readonly waitMs = 0,
   ) {
@@ -27,6 +29,26 @@ export class SlotRefused extends Error {
 interface Lease {
   ip: string;
   renewedAt: number;
+}
+
+/** A domain's RCPT bucket, checked along with a lease (see `hold`). */
+export interface DomainBudget {
+  bucket: string;
+  backoff: string;
+  capacity: number;
+  windowMs: number;
+}
+
+/** A lease this worker holds, until it gives it back. */
+export interface HeldLease {
+  /** performance.now() when Redis's grant arrived (its step had found no backoff on the host). */
+  grantedAt: number;
+  release(): void;
+  /**
+   * Gives it back with the caller's own commands (a transaction or pipeline the caller sends
+   * anyway): one round trip fewer. Only once the lease's connection is closed, as `release`.
+   */
+  releaseIn(into: ChainableCommander): void;
 }
 
 /**
@@ -53,20 +75,42 @@ export class HostLeases {
 
   /** The `acquireSlot` seam of the engine: resolves with a release once this worker holds a lease. */
   async acquire(ip: string, signal: AbortSignal): Promise<() => void> {
+    return (await this.hold(ip, signal)).release;
+  }
+
+  /**
+   * As `acquire`, for a caller that may give the lease back along with commands of its own.
+   * With `budget`, the same step first checks that the domain may go on (no backoff, a token
+   * left), else refuses (`budget`) without taking a lease: one round trip for both.
+   */
+  async hold(ip: string, signal: AbortSignal, budget?: DomainBudget): Promise<HeldLease> {
     const id = randomUUID();
+    const { limit, ttlMs } = this.options;
     for (;;) {
       if (signal.aborted) throw signal.reason;
       let granted: number;
       let waitMs: number;
       try {
-        [granted, waitMs] = await this.redis.mpAcquireLease(keys.hostLeases(ip), keys.hostBackoff(ip), id, this.options.limit, this.options.ttlMs);
+        [granted, waitMs] = budget
+          ? await this.redis.mpBeginBatch(keys.hostLeases(ip), keys.hostBackoff(ip), budget.bucket, budget.backoff, id, limit, ttlMs, budget.capacity, budget.windowMs)
+          : await this.redis.mpAcquireLease(keys.hostLeases(ip), keys.hostBackoff(ip), id, limit, ttlMs);
       } catch (error) {
         throw new SlotRefused('redis', `cannot reach Redis for a lease on ${ip}: ${(error as Error).message}`);
       }
+      if (granted === -2) throw new SlotRefused('budget', `the domain's RCPT budget is spent or it is backing off: ${waitMs} ms`, waitMs);
       if (granted === -1) throw new SlotRefused('backoff', `${ip} said 421: every worker leaves it alone for ${waitMs} ms`, waitMs);
       if (granted === 1) {
+        const grantedAt = performance.now();
         this.held.set(id, { ip, renewedAt: Date.now() });
-        return () => this.release(id);
+        return {
+          grantedAt,
+          release: () => this.release(id),
+          releaseIn: (into) => {
+            // A lease lost meanwhile is not ours to remove.
+            if (!this.held.delete(id)) return;
+            into.zrem(keys.hostLeases(ip), id);
+          },
+        };
       }
       await sleep(Math.min(waitMs, this.options.pollMs), signal);
     }

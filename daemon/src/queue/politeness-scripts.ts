@@ -6,8 +6,11 @@ import type { Redis } from 'ioredis';
  */
 const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** KEYS: leases, host backoff. ARGV: lease id, limit, ttl ms. → {1,0} granted, {0,wait} full, {-1,wait} backing off. */
-const ACQUIRE_LEASE = `${NOW}
+/**
+ * A connection lease (after NOW). KEYS: leases, host backoff. ARGV: lease id, limit, ttl ms.
+ * → {1,0} granted, {0,wait} full, {-1,wait} backing off.
+ */
+const LEASE_STEP = `
 local backoff = redis.call('PTTL', KEYS[2])
 if backoff > 0 then return {-1, backoff} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -19,6 +22,26 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {0, math.max(1, tonumber(first[2]) - now)}`;
+
+const ACQUIRE_LEASE = `${NOW}${LEASE_STEP}`;
+
+/**
+ * A batch's start in one step: the domain's backoff and RCPT bucket first (a token left? taking
+ * none: the flights take theirs), then the lease as ACQUIRE_LEASE.
+ * KEYS: leases, host backoff, bucket, domain backoff. ARGV: lease id, limit, ttl ms, capacity, window ms.
+ * → as ACQUIRE_LEASE, or {-2,wait} when the domain must wait (no lease taken).
+ */
+const BEGIN_BATCH = `${NOW}
+local domainBackoff = redis.call('PTTL', KEYS[4])
+if domainBackoff > 0 then return {-2, domainBackoff} end
+local capacity = tonumber(ARGV[4])
+local window = tonumber(ARGV[5])
+local state = redis.call('HMGET', KEYS[3], 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+if now > at then tokens = math.min(capacity, tokens + (now - at) * capacity / window) end
+if tokens < 1 then return {-2, math.max(1, math.ceil((1 - tokens) * window / capacity))} end
+${LEASE_STEP}`;
 
 /** KEYS: leases. ARGV: lease id, ttl ms. → 1 renewed, 0 lost (expired or taken away). */
 const RENEW_LEASE = `${NOW}
@@ -54,6 +77,7 @@ return {0, math.max(1, math.ceil((1 - tokens) * window / capacity))}`;
 
 interface PolitenessCommands {
   mpAcquireLease(leases: string, backoff: string, id: string, limit: number, ttlMs: number): Promise<[number, number]>;
+  mpBeginBatch(leases: string, hostBackoff: string, bucket: string, domainBackoff: string, id: string, limit: number, ttlMs: number, capacity: number, windowMs: number): Promise<[number, number]>;
   mpRenewLease(leases: string, id: string, ttlMs: number): Promise<number>;
   mpTakeTokens(bucket: string, backoff: string, wanted: number, capacity: number, windowMs: number): Promise<[number, number]>;
 }
@@ -64,6 +88,7 @@ export function politenessCommands(redis: Redis): PolitenessRedis {
   const r = redis as Redis & Partial<PolitenessCommands>;
   if (!r.mpAcquireLease) {
     redis.defineCommand('mpAcquireLease', { numberOfKeys: 2, lua: ACQUIRE_LEASE });
+    redis.defineCommand('mpBeginBatch', { numberOfKeys: 4, lua: BEGIN_BATCH });
     redis.defineCommand('mpRenewLease', { numberOfKeys: 1, lua: RENEW_LEASE });
     redis.defineCommand('mpTakeTokens', { numberOfKeys: 2, lua: TAKE_TOKENS });
   }

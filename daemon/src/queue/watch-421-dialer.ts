@@ -12,14 +12,21 @@ export function watch421(dial: Dialer, on421: (ip: string) => void): Dialer {
   return async (request) => {
     const socket = await dial(request);
     let tail = '';
-    let told = false;
     const onData = (chunk: Buffer | string): void => {
-      const text = tail + (typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
-      if (!told && REPLY_421.test(text)) {
-        told = true;
+      // Most chunks hold no "421" at all: found without making a string of the chunk. A code
+      // split across two chunks is caught through the previous chunk's tail.
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+      const edge = tail + bytes.toString('latin1', 0, 3);
+      if (bytes.indexOf('421') === -1 && !edge.includes('421')) {
+        tail = bytes.toString('latin1', Math.max(0, bytes.length - 8));
+        return;
+      }
+      const text = tail + bytes.toString('latin1');
+      tail = text.slice(-8);
+      if (REPLY_421.test(text)) {
+        socket.off('data', onData);
         on421(request.ip);
       }
-      tail = text.slice(-8);
     };
     socket.on('data', onData);
     socket.once('close', () => socket.off('data', onData));

@@ -1,5 +1,6 @@
 import { bullmq } from './cjs-modules';
 import type { Settings } from '../config/settings';
+import { cachingResolver } from '../verify/dns/caching-resolver';
 import { createResolver } from '../verify/dns/mx-lookup';
 import type { VerifierOptions } from '../verify/options';
 import { directDialer, type Dialer } from '../verify/smtp/dial';
@@ -70,9 +71,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     leases.noteBackoff(ip, backoffMs);
     redis.set(keys.hostBackoff(ip), '421', 'PX', backoffMs).catch((e: Error) => log(`cannot record the 421 of ${ip}: ${e.message}`));
   });
+  // One DNS cache for every batch this worker runs: batches of one domain follow each other, and
+  // each would otherwise ask again for its MX and the MX host's addresses.
   const resolver =
     options.verifierOptions.resolver ??
-    createResolver({ servers: settings.dnsServers, timeoutMs: settings.timeouts.dnsSeconds * 1000, tries: 2 });
+    cachingResolver(createResolver({ servers: settings.dnsServers, timeoutMs: settings.timeouts.dnsSeconds * 1000, tries: 2 }));
   const queue = new bullmq.Queue<BatchData>(QUEUE_NAME, { connection: bull });
   const worker = new bullmq.Worker<BatchData, number>(
     QUEUE_NAME,

@@ -30,7 +30,7 @@ export interface ResolverOptions {
 }
 
 /** Node's resolver with our timeouts: its defaults wait about 30 s before giving up. */
-export function createResolver(options: ResolverOptions): MxResolver {
+export function createResolver(options: ResolverOptions): dns.Resolver {
   const resolver = new dns.Resolver({ timeout: options.timeoutMs, tries: options.tries });
   if (options.servers.length > 0) resolver.setServers(options.servers);
   return resolver;
