@@ -20,8 +20,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     // code is never paged in then; `serve` turns it back on in server mode. The semi-space cap
     // only bites on node's command line (V8 sizes the young generation when the isolate starts),
     // but the growth factor is read each time the young generation would grow: at 1 it stays at
-    // 1 MB a semi-space, where start-up's survivors otherwise doubled it to 4 MB on one run in two
-    // (~3.3 MB resident, never given back). See docs/daemon.md, "Memory".
+    // 1 MB a semi-space until the first verification (serve-command.ts), where start-up's
+    // survivors otherwise doubled it to 4 MB on one run in two (~3.3 MB resident, never given
+    // back). See docs/daemon.md, "Memory".
     const { setFlagsFromString } = await import('node:v8');
     setFlagsFromString('--max-semi-space-size=1');
     setFlagsFromString('--optimize-for-size');

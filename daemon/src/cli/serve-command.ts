@@ -33,22 +33,27 @@ export function serveCommand(setExitCode: (code: number) => void): Command {
     });
 }
 
+/**
+ * bin/mailping.js started `serve` with a young generation that does not grow: start-up and a
+ * pairing otherwise doubled it, to stay (~3 MB on one start in two). Verifying is another
+ * matter: a list's thousands of short-lived objects ran ~25% slower in 1 MB semi-spaces.
+ */
+function youngGenerationMayGrow(): void {
+  setFlagsFromString('--semi-space-growth-factor=2');
+}
+
 async function serve(flags: ServeFlags, version: string): Promise<number> {
   const paths = mailpingPaths();
   const settings = commandSettings((line) => void process.stderr.write(`mailping serve: ${line}\n`), { paths });
   if (!settings) return EXIT_CONFIG;
   const port = flags.port ?? settings.port;
   // bin/mailping.js started `serve` without V8's optimizing compiler (~4 MB resident: a local
-  // daemon's time goes to DNS and SMTP, not to JavaScript) and with a young generation that does
-  // not grow (~3 MB). Server mode, with many clients, wants both back.
-  if (settings.server.host !== null) {
-    setFlagsFromString('--opt');
-    setFlagsFromString('--semi-space-growth-factor=2');
-  }
+  // daemon's time goes to DNS and SMTP, not to JavaScript). Server mode, with many clients, wants it back.
+  if (settings.server.host !== null) setFlagsFromString('--opt');
   ensureDirectories(paths);
   const log = createLogger(process.stderr, { verbose: Boolean(flags.verbose) });
   const db = openDatabase(paths.database);
-  const scheduler = createScheduler({ verifier: createLazyVerifier(verifierOptionsFromSettings(settings)), db, settings, log: (line) => log.info(line) });
+  const scheduler = createScheduler({ verifier: createLazyVerifier(verifierOptionsFromSettings(settings), { onLoad: youngGenerationMayGrow }), db, settings, log: (line) => log.info(line) });
   const server = createDaemonServer({ scheduler, db, settings, version, log });
 
   let listening;
