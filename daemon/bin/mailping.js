@@ -18,12 +18,16 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     // Set before anything is loaded: V8's size-over-speed choices take ~6 MB off an idle daemon's
     // resident memory, 4 of them by going without the optimizing compiler (TurboFan), whose
     // code is never paged in then; `serve` turns it back on in server mode. The semi-space cap
-    // only bites on node's command line (V8 sizes the young generation when the isolate starts).
-    // See docs/daemon.md, "Memory".
+    // only bites on node's command line (V8 sizes the young generation when the isolate starts),
+    // but the growth factor is read each time the young generation would grow: at 1 it stays at
+    // 1 MB a semi-space until the first verification (serve-command.ts), where start-up's
+    // survivors otherwise doubled it to 4 MB on one run in two (~3.3 MB resident, never given
+    // back). See docs/daemon.md, "Memory".
     const { setFlagsFromString } = await import('node:v8');
     setFlagsFromString('--max-semi-space-size=1');
     setFlagsFromString('--optimize-for-size');
     setFlagsFromString('--no-opt');
+    setFlagsFromString('--semi-space-growth-factor=1');
   }
   const bundle = here('../dist/cli.js');
   const sources = ['../src', '../scripts', '../../shared/src'].map((d) => fileURLToPath(here(d))).filter((d) => existsSync(d));

@@ -1,3 +1,5 @@
+import { utcTimestamp } from './utc-timestamp';
+
 /**
  * The daemon's log: one line per event on stderr. Tokens never appear in it (only token ids);
  * addresses do only at --verbose, though this is the user's own machine.
@@ -10,7 +12,7 @@ export interface Logger {
 
 export function createLogger(stream: NodeJS.WritableStream = process.stderr, options: { verbose?: boolean } = {}): Logger {
   const write = (line: string): void => {
-    stream.write(`${new Date().toISOString()} ${line}\n`);
+    stream.write(`${utcTimestamp(Date.now())} ${line}\n`);
   };
   return { info: write, debug: options.verbose ? write : () => {} };
 }

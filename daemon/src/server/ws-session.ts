@@ -15,6 +15,7 @@ import { trace } from '../metrics/timing-trace';
 import type { ClientInfo } from './client-info';
 import type { DaemonContext } from './context';
 import { redeem } from './redeem';
+import { utcTimestamp } from './utc-timestamp';
 import { admit, submitAdmitted, syntaxResult } from './verification';
 
 /**
@@ -130,7 +131,7 @@ export function openSession(
   function pair(message: Extract<ClientMessage, { type: 'pair' }>): void {
     if (!versionOk(message.version)) return;
     // The label ends up in logs and in `tokens list`: no control characters.
-    const label = message.label?.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || `${info.origin.startsWith('moz-') ? 'Firefox' : 'Chrome'}, paired ${new Date(ctx.now()).toISOString().slice(0, 10)}`;
+    const label = message.label?.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || `${info.origin.startsWith('moz-') ? 'Firefox' : 'Chrome'}, paired ${utcTimestamp(ctx.now()).slice(0, 10)}`;
     const outcome = redeem(ctx, info.client, message.code, { origin: info.origin, label }, tag);
     if (!outcome.ok) return error(outcome.code, outcome.message, undefined, outcome.retryAfterMs);
     ctx.log.info(`${tag}: paired, new token ${outcome.issued.id} for ${info.origin}`);

@@ -7,10 +7,14 @@ import type { Verifier } from './pipeline';
  * extension does not hold in memory until it is asked something. The options are resolved now,
  * so a bad one still fails at start and the scheduler can read them.
  */
-export function createLazyVerifier(overrides: Partial<VerifierOptions> = {}): Verifier {
+export function createLazyVerifier(overrides: Partial<VerifierOptions> = {}, hooks: { onLoad?: () => void } = {}): Verifier {
   const options = resolveOptions(overrides);
   let engine: Promise<Verifier> | null = null;
-  const load = (): Promise<Verifier> => (engine ??= import('./pipeline').then(({ createVerifier }) => createVerifier(options)));
+  const load = (): Promise<Verifier> =>
+    (engine ??= import('./pipeline').then(({ createVerifier }) => {
+      hooks.onLoad?.();
+      return createVerifier(options);
+    }));
   return {
     options,
     verify: async (inputs, hooks) => (await load()).verify(inputs, hooks),
