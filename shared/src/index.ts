@@ -6,3 +6,4 @@ export { POPULAR_MAIL_DOMAINS } from './address/popular-domains';
 export * from './protocol';
 export * from './extension-identity';
 export * from './daemon-endpoint';
+export * from './memo-by-key';

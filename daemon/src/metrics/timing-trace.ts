@@ -12,7 +12,6 @@ const file = process.env.MAILPING_TRACE || null;
 let buffer: string[] = [];
 let timer: NodeJS.Timeout | null = null;
 
-export const tracing = file !== null;
 // Only when tracing: perf_hooks (~0.4 MB resident) stays out of every other process, a daemon's above all.
 const performance = file === null ? null : process.getBuiltinModule('node:perf_hooks').performance;
 

@@ -26,6 +26,19 @@ return {0, math.max(1, tonumber(first[2]) - now)}`;
 const ACQUIRE_LEASE = `${NOW}${LEASE_STEP}`;
 
 /**
+ * A domain's RCPT bucket as of now (after NOW): `capacity` tokens refilled at capacity/window.
+ * Leaves locals capacity, window and tokens, and tokenWait(): ms until one whole token is there.
+ */
+const refilled = (bucket: string, capacity: string, window: string): string => `
+local capacity = tonumber(${capacity})
+local window = tonumber(${window})
+local state = redis.call('HMGET', ${bucket}, 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+if now > at then tokens = math.min(capacity, tokens + (now - at) * capacity / window) end
+local function tokenWait() return math.max(1, math.ceil((1 - tokens) * window / capacity)) end`;
+
+/**
  * A batch's start in one step: the domain's backoff and RCPT bucket first (a token left? taking
  * none: the flights take theirs), then the lease as ACQUIRE_LEASE.
  * KEYS: leases, host backoff, bucket, domain backoff. ARGV: lease id, limit, ttl ms, capacity, window ms.
@@ -34,13 +47,8 @@ const ACQUIRE_LEASE = `${NOW}${LEASE_STEP}`;
 const BEGIN_BATCH = `${NOW}
 local domainBackoff = redis.call('PTTL', KEYS[4])
 if domainBackoff > 0 then return {-2, domainBackoff} end
-local capacity = tonumber(ARGV[4])
-local window = tonumber(ARGV[5])
-local state = redis.call('HMGET', KEYS[3], 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-if now > at then tokens = math.min(capacity, tokens + (now - at) * capacity / window) end
-if tokens < 1 then return {-2, math.max(1, math.ceil((1 - tokens) * window / capacity))} end
+${refilled('KEYS[3]', 'ARGV[4]', 'ARGV[5]')}
+if tokens < 1 then return {-2, tokenWait()} end
 ${LEASE_STEP}`;
 
 /** KEYS: leases. ARGV: lease id, ttl ms. → 1 renewed, 0 lost (expired or taken away). */
@@ -62,18 +70,13 @@ return 1`;
 const TAKE_TOKENS = `${NOW}
 local backoff = redis.call('PTTL', KEYS[2])
 if backoff > 0 then return {0, backoff} end
-local capacity = tonumber(ARGV[2])
-local window = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-if now > at then tokens = math.min(capacity, tokens + (now - at) * capacity / window) end
+${refilled('KEYS[1]', 'ARGV[2]', 'ARGV[3]')}
 local taken = math.min(tonumber(ARGV[1]), math.floor(tokens))
 tokens = tokens - taken
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
 redis.call('PEXPIRE', KEYS[1], window * 2)
 if taken > 0 or tokens >= 1 then return {taken, 0} end
-return {0, math.max(1, math.ceil((1 - tokens) * window / capacity))}`;
+return {0, tokenWait()}`;
 
 interface PolitenessCommands {
   mpAcquireLease(leases: string, backoff: string, id: string, limit: number, ttlMs: number): Promise<[number, number]>;

@@ -1,4 +1,4 @@
-import type { Flags } from '@mailping/shared';
+import { memoByKey, type Flags } from '@mailping/shared';
 import { domainToASCII } from 'node:url';
 import { readAddressLists, type AddressLists } from './address-lists';
 
@@ -22,30 +22,20 @@ export function addressFlags(local: string, domain: string): Flags {
   if (!lists) throw new Error('addressFlags: the address lists are not loaded (await loadAddressLists() first)');
   // "sales+eu@" is still the sales role.
   const base = local.toLowerCase().replace(/^"|"$/g, '').split('+')[0] ?? '';
-  const { disposable, freeProvider } = domainFlags(lists, domain);
+  const { disposable, freeProvider } = domainFlags(domain);
   return { disposable, roleAccount: lists.roles.has(base), freeProvider };
 }
 
-/**
- * A list's addresses share a few domains: each domain's lookups (four binary searches) are done
- * once, not once per address.
- */
-const RECENT_MAX = 1000;
-const recent = new Map<string, Omit<Flags, 'roleAccount'>>();
-
-function domainFlags(l: AddressLists, domain: string): Omit<Flags, 'roleAccount'> {
-  const known = recent.get(domain);
-  if (known) return known;
+/** A list's addresses share a few domains: each domain's lookups (four binary searches) once. */
+const domainFlags = memoByKey((domain: string): Omit<Flags, 'roleAccount'> => {
+  const l = lists!;
   // The lists hold Unicode names in punycode, as domainToASCII gives them (it lowercases too).
   const d = domainToASCII(domain) || domain.toLowerCase();
-  const flags = {
+  return {
     disposable: l.disposable.has(d) || parentDomains(d).some((p) => l.disposableWildcards.has(p)),
     freeProvider: l.free.has(d),
   };
-  if (recent.size >= RECENT_MAX) recent.clear();
-  recent.set(domain, flags);
-  return flags;
-}
+});
 
 /** a.b.example.com → a.b.example.com, b.example.com, example.com, com. */
 function parentDomains(domain: string): string[] {
