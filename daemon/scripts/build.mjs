@@ -19,6 +19,13 @@ const external = new Set([
   // ws's optional native speed-ups: required inside try/catch, absent is fine.
   'bufferutil',
   'utf-8-validate',
+  // msgpackr's (BullMQ's) native encoder, likewise optional: it falls back to plain JavaScript.
+  'msgpackr-extract',
+  // BullMQ's optional peers, required only by features we do not use (PostgreSQL, node-redis,
+  // OpenTelemetry).
+  'pg',
+  'redis',
+  'bullmq-otel',
 ]);
 /**
  * Node built-ins that bundled packages require when they load but use only on paths the daemon
@@ -73,6 +80,17 @@ module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => 
           b.onResolve({ filter: /^zod$/ }, (args) =>
             /[\\/]@hono[\\/]zod-openapi[\\/]/.test(args.importer) ? { path: `${root}/src/server/zod-for-openapi.ts` } : undefined,
           );
+        },
+      },
+      {
+        // BullMQ's index re-exports its PostgreSQL backend (a third of BullMQ's code, ~330 KB we
+        // would parse at every `verify --queue` and `worker` start); MailPing's queue is Redis.
+        name: 'bullmq-without-postgres',
+        setup(b) {
+          b.onResolve({ filter: /^\.\/postgres$/ }, (args) =>
+            /[\\/]bullmq[\\/]dist[\\/]cjs[\\/]index\.js$/.test(args.importer) ? { path: 'bullmq-postgres', namespace: 'empty' } : undefined,
+          );
+          b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ loader: 'js', contents: 'module.exports = {};' }));
         },
       },
       {

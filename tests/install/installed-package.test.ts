@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { verificationResultSchema } from '@mailping/shared';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startRedis } from '../scale/redis-server';
 
 /**
  * `mailping` as a user gets it: the daemon package packed (`pnpm pack`), installed with
@@ -61,7 +62,7 @@ describe('the packed and installed `mailping`', () => {
     expect(readdirSync(installed).sort()).toEqual(['bin', 'dist', 'node_modules', 'package.json']);
     const modules = readdirSync(join(installed, 'node_modules'));
     expect(modules).toContain('better-sqlite3');
-    for (const bundled of ['@mailping', 'zod', 'commander', 'hono', 'ws', 'free-email-domains']) expect(modules).not.toContain(bundled);
+    for (const bundled of ['@mailping', 'zod', 'commander', 'hono', 'ws', 'free-email-domains', 'bullmq', 'ioredis']) expect(modules).not.toContain(bundled);
   });
 
   it('answers --version from the PATH', async () => {
@@ -87,6 +88,27 @@ describe('the packed and installed `mailping`', () => {
     expect(results.map((r) => `${r.address} ${r.verdict}/${r.reason}`)).toEqual(['alice@valid.test deliverable/accepted', 'nobody@valid.test undeliverable/mailbox_not_found']);
     const again = await run(mailping, args, { cwd: dir, env: env() }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect(again.stderr).toMatch(/2 from cache/);
+  });
+
+  it('runs the queue from its bundle: a worker verifies what `verify --queue` puts on a real Redis', async () => {
+    const redis = await startRedis();
+    const worker = spawn(mailping, ['worker', '--queue', redis.url, '--dns-server', lab.dnsServer, '--helo', 'verifier.mailping.test'], { cwd: dir, env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    worker.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!stderr.includes('ready:') && worker.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      expect(stderr).toContain('ready:');
+      const { stdout } = await run_(['verify', '--queue', redis.url, '--json', 'alice@valid.test', 'nobody@valid.test']);
+      const results = stdout.trim().split('\n').map((l) => verificationResultSchema.parse(JSON.parse(l)));
+      expect(results.map((r) => `${r.address} ${r.verdict}/${r.reason}`)).toEqual(['alice@valid.test deliverable/accepted', 'nobody@valid.test undeliverable/mailbox_not_found']);
+      worker.kill('SIGTERM');
+      expect(await exited, stderr).toBe(0);
+    } finally {
+      worker.kill('SIGKILL');
+      await redis.stop();
+    }
   });
 
   it('finds its address lists in the installed package: a disposable role address is flagged', async () => {

@@ -7,7 +7,7 @@ let nextConn = 1;
 export type MeterEvent =
   | { t: number; kind: 'open'; conn: number; peer: string }
   | { t: number; kind: 'close'; conn: number; peer: string }
-  | { t: number; kind: 'rcpt'; conn: number; peer: string }
+  | { t: number; kind: 'rcpt'; conn: number; peer: string; to: string }
   | { t: number; kind: 'reply421'; conn: number; peer: string };
 
 export interface MeterProxy {
@@ -62,7 +62,8 @@ export function startMeterProxy(options: {
       while ((i = toServer.indexOf('\n')) >= 0) {
         const line = toServer.slice(0, i);
         toServer = toServer.slice(i + 1);
-        if (/^RCPT TO:/i.test(line)) events.push({ t: now(), kind: 'rcpt', conn, peer });
+        const rcpt = /^RCPT TO:\s*<([^>]*)>/i.exec(line);
+        if (rcpt) events.push({ t: now(), kind: 'rcpt', conn, peer, to: rcpt[1]!.toLowerCase() });
       }
       backend.write(chunk);
     });

@@ -75,6 +75,37 @@ afterAll(async () => {
 });
 
 describe('mailping worker × 4 on one Redis', () => {
+  // Runs first, on fresh buckets and facts: the domain's catch-all probe is still to be asked.
+  it("pools a batch's sessions: a domain's addresses are asked by whichever of its sessions has room", async () => {
+    const meter = meters.get(1)!;
+    const from = meter.events.length;
+    const domain = benchDomain(1);
+    // planBatches puts the 20 in one batch of 2 sessions (2 connections per host). The session
+    // that draws the 8 unknown users up front spends its error budget in one flight; the other
+    // asks on past the first ten. With one session per batch (the first ten, the last ten) no
+    // connection could ask from both halves.
+    const unknown = Array.from({ length: 10 }, (_, k) => `nobody${k}@${domain}`);
+    const known = Array.from({ length: 10 }, (_, k) => `user${k}@${domain}`);
+    const inputs = [...unknown.slice(0, 8), ...known, ...unknown.slice(8)];
+    const file = join(home, 'pooled.txt');
+    await writeFile(file, `${inputs.join('\n')}\n`);
+    const { code, stdout, stderr } = await runCli(['verify', '--queue', redis.url, '--list', 'scale-pooled', '--json', '--file', file]);
+    expect(code, stderr).toBe(1);
+    const results = stdout.trim().split('\n').map((l) => JSON.parse(l) as { address: string; reason: string });
+    expect(results.map((r) => `${r.address} ${r.reason}`)).toEqual(inputs.map((a) => `${a} ${benchTruth(a)}`));
+
+    const events = meter.events.slice(from);
+    const asked = new Map<number, Set<number>>();
+    for (const e of events) if (e.kind === 'rcpt' && inputs.includes(e.to)) asked.set(e.conn, (asked.get(e.conn) ?? new Set()).add(inputs.indexOf(e.to)));
+    // Every address asked once (the 21st RCPT is the catch-all probe), in one batch's sessions.
+    expect([...asked.values()].reduce((n, s) => n + s.size, 0)).toBe(20);
+    expect(events.filter((e) => e.kind === 'rcpt')).toHaveLength(21);
+    const spans = [...asked.values()].filter((s) => [...s].some((i) => i < 10) && [...s].some((i) => i >= 10));
+    expect(spans.length, JSON.stringify([...asked].map(([c, s]) => [c, [...s]]))).toBeGreaterThan(0);
+    expect(peakOpen(events)).toBeLessThanOrEqual(CONNECTIONS_PER_HOST);
+    expect(new Set(events.map((e) => e.peer)).size).toBe(1);
+  }, 30_000);
+
   it('answers every address once through a kill -9 and a Redis partition, with the caps held at the servers', async () => {
     const inputs: string[] = [];
     for (const n of DOMAINS) {
@@ -193,6 +224,22 @@ describe('mailping worker × 4 on one Redis', () => {
     }
   }, 110_000);
 });
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAILPING_BIN, ...args], { env: { ...process.env, MAILPING_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 async function waitForProgress(client: ReturnType<typeof clientConnection>, list: string, share: number): Promise<number> {
   let reached = 0;

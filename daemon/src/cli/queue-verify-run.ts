@@ -1,5 +1,5 @@
 import type { VerificationResult } from '@mailping/shared';
-import { bullmq } from '../queue/cjs-modules';
+import { Queue } from 'bullmq';
 import { readEvents } from '../queue/answers';
 import type { BatchData } from '../queue/batch-processor';
 import { QUEUE_NAME } from '../queue/keys';
@@ -41,7 +41,7 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
   if (!output) return EXIT_IO;
   const redis = clientConnection(flags.queue);
   reportOutages(redis, 'the list\'s', say);
-  const queue = new bullmq.Queue<BatchData>(QUEUE_NAME, { connection: redis });
+  const queue = new Queue<BatchData>(QUEUE_NAME, { connection: redis });
   // Its errors are the connection's, already reported once per outage.
   queue.on('error', () => {});
   let interrupted = false;
@@ -60,9 +60,7 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
       await reachable(redis, CONNECT_TIMEOUT_MS);
       submitted = await submitList(redis, queue, inputs, {
         fresh: Boolean(flags.fresh),
-        maxPerBatch: settings.politeness.maxRcptPerSession,
-        minBatches: settings.politeness.connectionsPerHost,
-        minBatchSize: settings.politeness.errorBudget,
+        politeness: settings.politeness,
         ...(flags.list ? { list: flags.list } : {}),
       });
     } catch (error) {

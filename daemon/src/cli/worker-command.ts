@@ -31,7 +31,7 @@ export function workerCommand(setExitCode: (code: number) => void): Command {
     .option('--helo <name>', 'name to give in EHLO: the PTR name of the source address (default: the settings\', else the host name)', heloName)
     .option('--socks <url>', 'connect to mail servers through this SOCKS5 proxy, socks5://[user:pass@]host:port', socksUrl)
     .option('--dns-server <ip[:port]>', 'DNS server to ask (repeatable; default: the settings\', else the system\'s)', parseDnsServer)
-    .option('--concurrency <n>', `batches (one session each) verified at the same time (default: ${DEFAULT_OPTIONS.concurrency} × politeness.connectionsPerHost)`, (v) => positiveInt(v, 256, 'concurrency'))
+    .option('--concurrency <n>', `batches (up to two sessions each) verified at the same time (default: ${DEFAULT_OPTIONS.concurrency} × politeness.connectionsPerHost / 2, rounded up)`, (v) => positiveInt(v, 256, 'concurrency'))
     .addOption(new Option('--smtp-port <port>', 'SMTP port of mail servers (tests only)').argParser((v) => positiveInt(v, 65535, 'port')).hideHelp())
     .action(async (flags: WorkerFlags) => {
       const { runWorker } = await import('./worker-run');

@@ -1,4 +1,5 @@
 import { verifierOptionsFromSettings } from '../config/verifier-options';
+import { MAX_SESSIONS_PER_BATCH } from '../queue/batch-plan';
 import { startWorker } from '../queue/worker';
 import { timeScale } from '../queue/time-scale';
 import { loadAddressLists } from '../verify/flags';
@@ -20,9 +21,9 @@ export async function runWorker(flags: WorkerFlags): Promise<number> {
     ...(flags.sourceAddress && !settings.socksProxy ? { dial: sourceAddressDialer(flags.sourceAddress) } : {}),
     ...(flags.smtpPort !== undefined ? { port: flags.smtpPort } : {}),
   };
-  // A batch holds one session: as many at once as a local run's domains × their connections,
-  // else a worker leaves connection slots of the caps unused.
-  const concurrency = flags.concurrency ?? DEFAULT_OPTIONS.concurrency * settings.politeness.connectionsPerHost;
+  // A batch holds up to two sessions: enough batches at once for a local run's domains × their
+  // connections, else a worker leaves connection slots of the caps unused.
+  const concurrency = flags.concurrency ?? DEFAULT_OPTIONS.concurrency * Math.ceil(settings.politeness.connectionsPerHost / MAX_SESSIONS_PER_BATCH);
   // A worker runs for hours: load the address lists (120,000 domains, ~150 ms of CPU) now, not
   // inside its first batch, as `serve` does once it listens.
   await loadAddressLists();

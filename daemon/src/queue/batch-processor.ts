@@ -1,7 +1,6 @@
 import { parseAddress, type ParsedAddress, type VerificationResult } from '@mailping/shared';
-import type { Job, Queue } from 'bullmq';
+import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
-import { bullmq } from './cjs-modules';
 import type { Settings } from '../config/settings';
 import { cacheTtlMs } from '../store/ttl';
 import { lookupMx, type MxResolver } from '../verify/dns/mx-lookup';
@@ -23,6 +22,8 @@ export interface BatchData {
   addresses: string[];
   /** The batch's number within its list and domain (part of its job id). */
   n: number;
+  /** Sessions it may open side by side, sharing its addresses (planBatches); 1 when absent. */
+  sessions?: number;
   fresh: boolean;
   /** 0: first ask; k: the k-th greylisting retry (its answers are `update`s). */
   version: number;
@@ -117,7 +118,7 @@ export async function processBatch(job: Job<BatchData>, token: string | undefine
       if (wait > 0) return await delay(job, token, Math.max(wait, Math.ceil(windowMs / capacity)));
     }
     const knownCatchAll = catchAllFact === null ? null : catchAllFact === '1';
-    results = await verifyOnLeases(deps, bucket, batch, knownCatchAll, lease, controller);
+    results = await verifyOnLeases(deps, bucket, batch, knownCatchAll, lease, data.sessions ?? 1, controller);
   } catch (error) {
     if (lease) giveBack(lease);
     throw error;
@@ -219,6 +220,35 @@ interface JobLease {
   held: HeldLease;
 }
 
+/** The batch's lease for one session; it is free again once that session's connection is closed. */
+function borrow(own: JobLease): () => void {
+  let closed!: () => void;
+  own.inUse = true;
+  own.idle = new Promise((resolve) => (closed = resolve));
+  return () => {
+    own.inUse = false;
+    own.idle = null;
+    closed();
+  };
+}
+
+async function borrowWhenIdle(own: JobLease, signal: AbortSignal): Promise<() => void> {
+  while (own.inUse) {
+    signal.throwIfAborted();
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([own.idle, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+  return borrow(own);
+}
+
 /**
  * Gives the batch's lease back, never before its connection is closed: the engine returns the
  * answers before the server's 221 when nothing waits for it. With `into`, the release goes with
@@ -249,13 +279,14 @@ async function verifyOnLeases(
   batch: ParsedAddress[],
   knownCatchAll: boolean | null,
   lease: JobLease | null,
+  sessions: number,
   controller: AbortController,
 ): Promise<{ outcome: Map<string, VerificationResult>; refused: boolean }> {
   let refused = false;
   const verifier = createVerifier({
     ...deps.verifierOptions,
-    // One session per batch: the batch's parallelism is other batches, each on its own lease.
-    maxConnectionsPerHost: 1,
+    // The batch's own sessions, sharing its addresses; more parallelism is other batches.
+    maxConnectionsPerHost: Math.max(1, sessions),
     // Drawn right before each flight of RCPTs, from the bucket named as the job names the domain
     // (the key every worker uses). Redis unreachable: no tokens, so no RCPT; the batch's unasked
     // addresses are delayed like any other rationed ones.
@@ -277,23 +308,18 @@ async function verifyOnLeases(
     },
     acquireSlot: async (ip, signal) => {
       let release: () => void;
-      if (lease && lease.ip === ip && !lease.inUse) {
-        const own = lease;
-        let closed!: () => void;
-        own.inUse = true;
-        own.idle = new Promise((resolve) => (closed = resolve));
-        release = () => {
-          own.inUse = false;
-          own.idle = null;
-          closed();
-        };
-      } else {
-        try {
+      try {
+        if (lease && lease.ip === ip) {
+          // The batch's second session: a lease of its own if the host has one free right now,
+          // else the batch's lease once its other session is done with it. Never a wait for
+          // other batches' leases: two batches each waiting for the other's would wait for ever.
+          release = lease.inUse ? ((await deps.leases.tryAcquire(ip)) ?? (await borrowWhenIdle(lease, signal))) : borrow(lease);
+        } else {
           release = await deps.leases.acquire(ip, signal);
-        } catch (error) {
-          if (error instanceof SlotRefused) refused = true;
-          throw error;
         }
+      } catch (error) {
+        if (error instanceof SlotRefused) refused = true;
+        throw error;
       }
       try {
         // The batch's lease was granted by a step that found no backoff on the host: that check
@@ -332,7 +358,7 @@ function backOff(into: ChainableCommander, deps: BatchDeps, domain: string, ip: 
 
 async function delay(job: Job<BatchData>, token: string | undefined, ms: number): Promise<never> {
   await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
-  throw new bullmq.DelayedError();
+  throw new DelayedError();
 }
 
 export function leasesLost(reason: string): SmtpFailureError {

@@ -79,6 +79,23 @@ export class HostLeases {
   }
 
   /**
+   * A lease if the host has one free right now (and is not backing off), else null: one step,
+   * no wait. Redis unreachable: SlotRefused, as `acquire`.
+   */
+  async tryAcquire(ip: string): Promise<(() => void) | null> {
+    const id = randomUUID();
+    let granted: number;
+    try {
+      [granted] = await this.redis.mpAcquireLease(keys.hostLeases(ip), keys.hostBackoff(ip), id, this.options.limit, this.options.ttlMs);
+    } catch (error) {
+      throw new SlotRefused('redis', `cannot reach Redis for a lease on ${ip}: ${(error as Error).message}`);
+    }
+    if (granted !== 1) return null;
+    this.held.set(id, { ip, renewedAt: Date.now() });
+    return () => this.release(id);
+  }
+
+  /**
    * As `acquire`, for a caller that may give the lease back along with commands of its own.
    * With `budget`, the same step first checks that the domain may go on (no backoff, a token
    * left), else refuses (`budget`) without taking a lease: one round trip for both.

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { ioredis } from './cjs-modules';
+import { Redis } from 'ioredis';
 
 /**
  * Two kinds of connection. BullMQ's blocks for jobs and must retry forever
@@ -8,11 +7,11 @@ import { ioredis } from './cjs-modules';
  * unnoticed, so its commands time out and nothing is queued while it is disconnected.
  */
 export function bullConnection(url: string): Redis {
-  return new ioredis.Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
 }
 
 export function politenessConnection(url: string, commandTimeoutMs: number): Redis {
-  return new ioredis.Redis(url, {
+  return new Redis(url, {
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
@@ -22,7 +21,7 @@ export function politenessConnection(url: string, commandTimeoutMs: number): Red
 
 /** A connection for a client following a list: blocking reads, reconnects on its own. */
 export function clientConnection(url: string): Redis {
-  return new ioredis.Redis(url, { maxRetriesPerRequest: null });
+  return new Redis(url, { maxRetriesPerRequest: null });
 }
 
 /** ioredis reports every failed reconnect; say it once per outage, and when Redis is back. */

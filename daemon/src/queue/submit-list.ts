@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { parseAddress } from '@mailping/shared';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Settings } from '../config/settings';
 import { syntaxFailureResult } from '../verify/build-result';
 import { storeAnswers } from './answers';
+import { planBatches } from './batch-plan';
 import { LIST_PRIORITY, SINGLE_PRIORITY, type BatchData } from './batch-processor';
 import { batchJobId, keys, LIST_TTL_MS } from './keys';
 
@@ -18,9 +20,10 @@ export interface SubmittedList {
 const NO_TIMINGS = { syntaxMs: 0, dnsMs: null, smtpMs: null, totalMs: 0 };
 
 /**
- * Puts a list on the queue: one job per domain batch (≤ `maxPerBatch` addresses, so a session
- * still pipelines them; one session per batch, so a domain's list is cut in `minBatches`), with ids derived from the list, so submitting again adds nothing. A
- * single address goes ahead of lists. Malformed addresses are answered here, at once.
+ * Puts a list on the queue: one job per domain batch (planBatches: the sessions the local engine
+ * would give the domain, up to two pooled in a batch), with ids derived from the list, so
+ * submitting again adds nothing. A single address goes ahead of lists. Malformed addresses are
+ * answered here, at once.
  */
 export async function submitList(
   redis: Redis,
@@ -28,16 +31,8 @@ export async function submitList(
   inputs: readonly string[],
   options: {
     fresh: boolean;
-    maxPerBatch: number;
-    /** A domain's addresses go in at least this many batches when they can (connectionsPerHost): its sessions run side by side. */
-    minBatches?: number;
-    /**
-     * …but no batch smaller than this (the error budget: what one session asks before it must
-     * reconnect anyway). Each batch is a job, a session and its handshake: splitting 50
-     * addresses in 20 batches of 3 costs 20 handshakes at the server and the workers' CPU for
-     * no answer sooner.
-     */
-    minBatchSize?: number;
+    /** How a domain's addresses are cut into batches (see planBatches). */
+    politeness: Pick<Settings['politeness'], 'connectionsPerHost' | 'errorBudget' | 'maxRcptPerSession'>;
     list?: string;
   },
 ): Promise<SubmittedList> {
@@ -72,12 +67,11 @@ export async function submitList(
   const priority = seen.size === 1 ? SINGLE_PRIORITY : LIST_PRIORITY;
   const jobs = [...byDomain].flatMap(([domain, addresses]) => {
     const batches: Array<{ name: string; data: BatchData; opts: { jobId: string; priority: number; attempts: number; backoff: { type: 'exponential'; delay: number }; removeOnComplete: { age: number }; removeOnFail: { age: number } } }> = [];
-    const even = Math.ceil(addresses.length / Math.max(1, options.minBatches ?? 1));
-    const size = Math.max(1, Math.min(options.maxPerBatch, Math.max(even, options.minBatchSize ?? 1)));
+    const { size, sessions } = planBatches(addresses.length, options.politeness);
     for (let i = 0, n = 0; i < addresses.length; i += size, n++) {
       batches.push({
         name: 'batch',
-        data: { list, domain, addresses: addresses.slice(i, i + size), n, fresh: options.fresh, version: 0, deferrals: 0 },
+        data: { list, domain, addresses: addresses.slice(i, i + size), n, sessions, fresh: options.fresh, version: 0, deferrals: 0 },
         opts: {
           jobId: batchJobId(list, domain, n),
           priority,

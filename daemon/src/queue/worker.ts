@@ -1,4 +1,4 @@
-import { bullmq } from './cjs-modules';
+import { Queue, Worker } from 'bullmq';
 import type { Settings } from '../config/settings';
 import { cachingResolver } from '../verify/dns/caching-resolver';
 import { createResolver } from '../verify/dns/mx-lookup';
@@ -76,8 +76,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const resolver =
     options.verifierOptions.resolver ??
     cachingResolver(createResolver({ servers: settings.dnsServers, timeoutMs: settings.timeouts.dnsSeconds * 1000, tries: 2 }));
-  const queue = new bullmq.Queue<BatchData>(QUEUE_NAME, { connection: bull });
-  const worker = new bullmq.Worker<BatchData, number>(
+  const queue = new Queue<BatchData>(QUEUE_NAME, { connection: bull });
+  const worker = new Worker<BatchData, number>(
     QUEUE_NAME,
     (job, token) => processBatch(job, token, { redis, queue, settings, verifierOptions: { ...options.verifierOptions, dial, resolver }, leases, resolver, scale, running, log }),
     {

@@ -55,8 +55,9 @@ export class SessionWorker {
     let fruitless = 0;
     while (this.state.waiting(this.hand) > 0 && this.state.mayConnect() && !this.context.signal.aborted) {
       const opened = await this.connect();
-      // Another session was deferred while this one waited for a slot: the host's backoff has
-      // begun, so no new connection; what this hand holds goes back for settle() to answer.
+      // Another session was deferred while this one waited for a slot (the host's backoff has
+      // begun: no new connection; what this hand holds goes back for settle() to answer), or
+      // the other sessions have asked everything.
       if (opened === 'halted') {
         this.state.endSession(this.hand, { kind: 'done' });
         return;
@@ -121,7 +122,9 @@ export class SessionWorker {
       } catch {
         break;
       }
-      if (!this.state.mayConnect()) {
+      // Halted meanwhile, or the other sessions asked everything while this one waited for its
+      // slot: no connection that would ask nothing.
+      if (!this.state.mayConnect() || this.state.waiting(this.hand) === 0) {
         release();
         return 'halted';
       }
