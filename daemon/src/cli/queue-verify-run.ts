@@ -68,6 +68,12 @@ export async function runQueueVerify(inputs: string[], flags: VerifyFlags & { qu
       return EXIT_UNAVAILABLE;
     }
     say(`list ${submitted.list}: ${submitted.total} addresses on the queue`);
+    // Without a worker the list would wait in silence: say why nothing comes (BullMQ names its
+    // workers' connections, so Redis's client list tells). Unknown (an old Redis, no CLIENT
+    // command): nothing said.
+    if (submitted.batches > 0 && (await queue.getWorkersCount().catch(() => null)) === 0) {
+      say('no `mailping worker` is connected to this Redis yet: the list waits on the queue until one is (Ctrl-C stops following; the list stays)');
+    }
     const indexes = new Map<string, number[]>();
     submitted.keyOf.forEach((key, i) => indexes.set(key, [...(indexes.get(key) ?? []), i]));
 

@@ -15,6 +15,8 @@ export interface SubmittedList {
   total: number;
   /** For each input, the key its answer carries in the list's events (normalized address, or the trimmed input when malformed). */
   keyOf: string[];
+  /** Jobs put on the queue (0: every address was malformed, answered already). */
+  batches: number;
 }
 
 const NO_TIMINGS = { syntaxMs: 0, dnsMs: null, smtpMs: null, totalMs: 0 };
@@ -86,5 +88,5 @@ export async function submitList(
     return batches;
   });
   for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
-  return { list, total: seen.size, keyOf };
+  return { list, total: seen.size, keyOf, batches: jobs.length };
 }
