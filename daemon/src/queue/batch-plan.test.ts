@@ -48,6 +48,16 @@ describe('planBatches', () => {
     }
   });
 
+  it('counts a session as maxRcptPerSession when that is below the error budget', () => {
+    const small = { ...politeness, maxRcptPerSession: 3 };
+    // 12 addresses, 3 per session: 2 sessions of 3 in each of 2 batches (the cap of 2 per host).
+    expect(planBatches(12, small)).toEqual({ size: 6, sessions: 2 });
+    for (const n of [1, 3, 4, 12, 50]) {
+      const plan = planBatches(n, small);
+      expect(plan.size).toBeLessThanOrEqual(plan.sessions * small.maxRcptPerSession);
+    }
+  });
+
   it('with one connection per host, cuts only at maxRcptPerSession', () => {
     const one = { ...politeness, connectionsPerHost: 1 };
     expect(planBatches(40, one)).toEqual({ size: 40, sessions: 1 });

@@ -23,7 +23,8 @@ export const MAX_SESSIONS_PER_BATCH = 2;
  * `maxRcptPerSession`.
  */
 export function planBatches(addresses: number, politeness: { connectionsPerHost: number; errorBudget: number; maxRcptPerSession: number }): BatchPlan {
-  const perSession = Math.max(1, politeness.errorBudget - 1);
+  // What one session surely asks in its first flight (a tiny maxRcptPerSession caps it too).
+  const perSession = Math.max(1, Math.min(politeness.errorBudget - 1, politeness.maxRcptPerSession));
   const wanted = Math.max(1, Math.min(politeness.connectionsPerHost, Math.ceil(addresses / perSession)));
   const pooled = Math.min(wanted, MAX_SESSIONS_PER_BATCH);
   const batches = Math.max(Math.ceil(wanted / pooled), Math.ceil(addresses / (pooled * Math.max(1, politeness.maxRcptPerSession))));
