@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { keys } from '../../daemon/src/queue/keys';
 import { clientConnection } from '../../daemon/src/queue/redis-connection';
 import { makeHome, removeHome } from '../support/daemon-process';
-import { MAILPING_BIN } from '../support/run-cli';
+import { runCli } from '../support/run-cli';
 import { startRedis, type RedisServer } from './redis-server';
 import { startWorkerProcess, type WorkerProcess } from './worker-processes';
 
@@ -42,22 +41,7 @@ describe('greylisting through the queue', () => {
     await writeFile(file, `${inputs.join('\n')}\n`);
     const list = 'greylist-retry';
     const started = Date.now();
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [MAILPING_BIN, 'verify', '--queue', redis.url, '--list', list, '--json', '--file', file], {
-        env: { ...process.env, MAILPING_HOME: home, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-      child.once('error', reject);
-      child.once('exit', (exitCode) => {
-        clearTimeout(timer);
-        resolve({ code: exitCode, stdout: out, stderr: err });
-      });
-    });
+    const { code, stdout, stderr } = await runCli(['verify', '--queue', redis.url, '--list', list, '--json', '--file', file], { env: { MAILPING_HOME: home }, timeoutMs: 40_000 });
     expect(code, stderr).toBe(1);
     const results = stdout.trim().split('\n').map((l) => JSON.parse(l) as { address: string; verdict: string; reason: string });
     expect(results.map((r) => `${r.address} ${r.verdict}/${r.reason}`)).toEqual(['alice@greylist.test deliverable/accepted', 'nobody@greylist.test undeliverable/mailbox_not_found']);

@@ -9,7 +9,7 @@ import { keys } from '../../daemon/src/queue/keys';
 import { clientConnection } from '../../daemon/src/queue/redis-connection';
 import { benchDomain, benchMxAddress, benchTruth } from '../lab/bench-table';
 import { LAB_SMTP_ADDRESSES } from '../lab/lab-table';
-import { MAILPING_BIN } from '../support/run-cli';
+import { MAILPING_BIN, runCli } from '../support/run-cli';
 import { startMeterProxy, type MeterEvent, type MeterProxy } from './meter-proxy';
 import { startRelay, type PausableRelay } from './pausable-relay';
 import { startRedis, type RedisServer } from './redis-server';
@@ -89,7 +89,7 @@ describe('mailping worker × 4 on one Redis', () => {
     const inputs = [...unknown.slice(0, 8), ...known, ...unknown.slice(8)];
     const file = join(home, 'pooled.txt');
     await writeFile(file, `${inputs.join('\n')}\n`);
-    const { code, stdout, stderr } = await runCli(['verify', '--queue', redis.url, '--list', 'scale-pooled', '--json', '--file', file]);
+    const { code, stdout, stderr } = await runCli(['verify', '--queue', redis.url, '--list', 'scale-pooled', '--json', '--file', file], { env: { MAILPING_HOME: home }, timeoutMs: 25_000 });
     expect(code, stderr).toBe(1);
     const results = stdout.trim().split('\n').map((l) => JSON.parse(l) as { address: string; reason: string });
     expect(results.map((r) => `${r.address} ${r.reason}`)).toEqual(inputs.map((a) => `${a} ${benchTruth(a)}`));
@@ -224,22 +224,6 @@ describe('mailping worker × 4 on one Redis', () => {
     }
   }, 110_000);
 });
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAILPING_BIN, ...args], { env: { ...process.env, MAILPING_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 async function waitForProgress(client: ReturnType<typeof clientConnection>, list: string, share: number): Promise<number> {
   let reached = 0;

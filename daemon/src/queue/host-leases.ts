@@ -84,15 +84,8 @@ export class HostLeases {
    */
   async tryAcquire(ip: string): Promise<(() => void) | null> {
     const id = randomUUID();
-    let granted: number;
-    try {
-      [granted] = await this.redis.mpAcquireLease(keys.hostLeases(ip), keys.hostBackoff(ip), id, this.options.limit, this.options.ttlMs);
-    } catch (error) {
-      throw new SlotRefused('redis', `cannot reach Redis for a lease on ${ip}: ${(error as Error).message}`);
-    }
-    if (granted !== 1) return null;
-    this.held.set(id, { ip, renewedAt: Date.now() });
-    return () => this.release(id);
+    const [granted] = await this.ask(ip, id);
+    return granted === 1 ? this.grant(ip, id).release : null;
   }
 
   /**
@@ -102,35 +95,41 @@ export class HostLeases {
    */
   async hold(ip: string, signal: AbortSignal, budget?: DomainBudget): Promise<HeldLease> {
     const id = randomUUID();
-    const { limit, ttlMs } = this.options;
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      let granted: number;
-      let waitMs: number;
-      try {
-        [granted, waitMs] = budget
-          ? await this.redis.mpBeginBatch(keys.hostLeases(ip), keys.hostBackoff(ip), budget.bucket, budget.backoff, id, limit, ttlMs, budget.capacity, budget.windowMs)
-          : await this.redis.mpAcquireLease(keys.hostLeases(ip), keys.hostBackoff(ip), id, limit, ttlMs);
-      } catch (error) {
-        throw new SlotRefused('redis', `cannot reach Redis for a lease on ${ip}: ${(error as Error).message}`);
-      }
+      const [granted, waitMs] = await this.ask(ip, id, budget);
       if (granted === -2) throw new SlotRefused('budget', `the domain's RCPT budget is spent or it is backing off: ${waitMs} ms`, waitMs);
       if (granted === -1) throw new SlotRefused('backoff', `${ip} said 421: every worker leaves it alone for ${waitMs} ms`, waitMs);
-      if (granted === 1) {
-        const grantedAt = performance.now();
-        this.held.set(id, { ip, renewedAt: Date.now() });
-        return {
-          grantedAt,
-          release: () => this.release(id),
-          releaseIn: (into) => {
-            // A lease lost meanwhile is not ours to remove.
-            if (!this.held.delete(id)) return;
-            into.zrem(keys.hostLeases(ip), id);
-          },
-        };
-      }
+      if (granted === 1) return this.grant(ip, id);
       await sleep(Math.min(waitMs, this.options.pollMs), signal);
     }
+  }
+
+  /** One lease step in Redis: [1 granted | 0 full | -1 host backing off | -2 budget refused, ms to wait]. */
+  private async ask(ip: string, id: string, budget?: DomainBudget): Promise<[number, number]> {
+    const { limit, ttlMs } = this.options;
+    try {
+      return budget
+        ? await this.redis.mpBeginBatch(keys.hostLeases(ip), keys.hostBackoff(ip), budget.bucket, budget.backoff, id, limit, ttlMs, budget.capacity, budget.windowMs)
+        : await this.redis.mpAcquireLease(keys.hostLeases(ip), keys.hostBackoff(ip), id, limit, ttlMs);
+    } catch (error) {
+      throw new SlotRefused('redis', `cannot reach Redis for a lease on ${ip}: ${(error as Error).message}`);
+    }
+  }
+
+  /** A granted lease, renewed from now on until given back. */
+  private grant(ip: string, id: string): HeldLease {
+    const grantedAt = performance.now();
+    this.held.set(id, { ip, renewedAt: Date.now() });
+    return {
+      grantedAt,
+      release: () => this.release(id),
+      releaseIn: (into) => {
+        // A lease lost meanwhile is not ours to remove.
+        if (!this.held.delete(id)) return;
+        into.zrem(keys.hostLeases(ip), id);
+      },
+    };
   }
 
   /** A server said 421: leave it alone here at once; the caller records it in Redis for the others. */
